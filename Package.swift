@@ -1,0 +1,91 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "Rong",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "rong", targets: ["rong"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
+    targets: [
+        // Money, ids, clocks, the business calendar and the domain error: no I/O.
+        .target(name: "BankKit", swiftSettings: strict),
+        // The system SQLite (Debian libsqlite3-dev), used through its C API.
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        // One database handle over SQLite and PostgreSQL (PostgresNIO), migrations.
+        .target(
+            name: "Storage",
+            dependencies: [
+                "BankKit", "CSQLite",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // The double-entry engine: the only writer of balances.
+        .target(
+            name: "Ledger",
+            dependencies: [
+                "BankKit", "Storage", "CSQLite",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: strict
+        ),
+        // The end-of-day runner: named, ordered, idempotent, resumable steps.
+        .target(
+            name: "EndOfDay",
+            dependencies: ["BankKit", "Storage", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        // Composition root: HTTP app, middleware, OpenAPI, pages, demo data.
+        .target(
+            name: "RongServer",
+            dependencies: [
+                "BankKit", "Storage", "Ledger", "EndOfDay",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            resources: [.copy("Resources")],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "rong",
+            dependencies: [
+                "BankKit", "Storage", "Ledger", "EndOfDay", "RongServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "RongTests",
+            dependencies: [
+                "BankKit", "Storage", "Ledger", "EndOfDay", "RongServer",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: strict
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

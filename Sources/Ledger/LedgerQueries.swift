@@ -1,0 +1,126 @@
+import BankKit
+import Storage
+
+/// One line of an account statement.
+public struct StatementEntry: Sendable, Hashable {
+    public let transfer: StoredTransfer
+    /// True when this account was debited.
+    public let isDebit: Bool
+    /// This account's posted balance (credits minus debits) right after the transfer.
+    public let balanceAfter: Int64
+    public let cursor: String
+}
+
+/// A page of a statement; pass `nextCursor` as `after` for the next page.
+public struct StatementPage: Sendable {
+    public let entries: [StatementEntry]
+    public let nextCursor: String?
+}
+
+/// Result of the ledger's invariant check.
+public struct InvariantReport: Sendable, CustomStringConvertible {
+    public struct AssetTotals: Sendable, Hashable {
+        public let asset: String
+        public let debitsPosted: Int64
+        public let creditsPosted: Int64
+        public let debitsPending: Int64
+        public let creditsPending: Int64
+    }
+
+    public let totals: [AssetTotals]
+    public let violations: [String]
+    public var isHealthy: Bool { violations.isEmpty }
+    public var description: String { isHealthy ? "ledger healthy (\(totals.count) assets)" : violations.joined(separator: "; ") }
+}
+
+extension Ledger {
+    public func account(_ id: RongID) async throws -> LedgerAccount? {
+        try await database.first("SELECT \(LedgerSchema.accountColumns) FROM ledger_accounts WHERE id = ?", [.id(id)]).map(LedgerSchema.account)
+    }
+
+    /// Accounts of one owner, oldest first (bounded).
+    public func accounts(ownerRef: String, limit: Int = 100) async throws -> [LedgerAccount] {
+        try await database.query("SELECT \(LedgerSchema.accountColumns) FROM ledger_accounts WHERE owner_ref = ? ORDER BY num LIMIT ?",
+                                 [.text(ownerRef), .int(min(max(limit, 1), 500))]).map(LedgerSchema.account)
+    }
+
+    public func transfer(_ id: RongID) async throws -> StoredTransfer? {
+        try await database.first("SELECT \(LedgerSchema.transferColumns) FROM \(LedgerSchema.transferFrom) WHERE t.id = ?", [.id(id)]).map(LedgerSchema.transfer)
+    }
+
+    /// The statement of an account in commit order, with the running balance, cursor-paginated.
+    public func statement(account id: RongID, after cursor: String? = nil, limit: Int = 50) async throws -> StatementPage {
+        let limit = min(max(limit, 1), LedgerLimits.statementPageMax)
+        guard let row = try await database.first("SELECT num FROM ledger_accounts WHERE id = ?", [.id(id)]) else {
+            throw DomainError.notFound("Account \(id)")
+        }
+        let num = row.int("num")
+        var afterTS: Int64 = Int64.min
+        var afterID: [UInt8] = []
+        if let cursor {
+            let parts = cursor.split(separator: "_")
+            guard parts.count == 2, let ts = Int64(parts[0]), let last = try? RongID(String(parts[1])) else {
+                throw DomainError(.invalidRequest, "Invalid cursor '\(cursor.prefix(80))'.", status: 422)
+            }
+            afterTS = ts
+            afterID = last.bytes
+        }
+        let page = """
+            SELECT \(LedgerSchema.transferColumns), %SIDE% AS is_debit FROM \(LedgerSchema.transferFrom)
+            WHERE t.%COL% = ? AND (t.ts > ? OR (t.ts = ? AND t.id > ?)) ORDER BY t.ts, t.id LIMIT ?
+            """
+        let sql = "SELECT * FROM (" + page.replacingOccurrences(of: "%SIDE%", with: "1").replacingOccurrences(of: "%COL%", with: "debit_num")
+            + ") AS debits UNION ALL SELECT * FROM (" + page.replacingOccurrences(of: "%SIDE%", with: "0").replacingOccurrences(of: "%COL%", with: "credit_num")
+            + ") AS credits ORDER BY ts, id LIMIT ?"
+        let bound: [SQLValue] = [.int(num), .int(afterTS), .int(afterTS), .blob(afterID), .int(limit + 1)]
+        let rows = try await database.query(sql, bound + bound + [.int(limit + 1)])
+        var entries: [StatementEntry] = []
+        for row in rows.prefix(limit) {
+            let transfer = LedgerSchema.transfer(row)
+            let isDebit = row.int("is_debit") == 1
+            entries.append(StatementEntry(
+                transfer: transfer, isDebit: isDebit,
+                balanceAfter: isDebit ? transfer.debitBalanceAfter : transfer.creditBalanceAfter,
+                cursor: "\(transfer.timestamp.nanosecondsSinceEpoch)_\(transfer.id)"))
+        }
+        return StatementPage(entries: entries, nextCursor: rows.count > limit ? entries.last?.cursor : nil)
+    }
+
+    /// Checks the ledger's invariants:
+    /// - per asset, total debits equal total credits (posted and pending);
+    /// - every account's balances equal the sum of its transfers and open holds;
+    /// - no flagged account crosses its limit.
+    public func checkInvariants() async throws -> InvariantReport {
+        let rows = try await database.query("""
+            SELECT asset, CAST(SUM(debits_posted) AS BIGINT) AS dp, CAST(SUM(credits_posted) AS BIGINT) AS cp,
+                   CAST(SUM(debits_pending) AS BIGINT) AS dpe, CAST(SUM(credits_pending) AS BIGINT) AS cpe
+            FROM ledger_accounts GROUP BY asset ORDER BY asset
+            """)
+        var violations: [String] = []
+        var totals: [InvariantReport.AssetTotals] = []
+        for row in rows {
+            let t = InvariantReport.AssetTotals(asset: row.text("asset"), debitsPosted: row.int("dp"), creditsPosted: row.int("cp"),
+                                                debitsPending: row.int("dpe"), creditsPending: row.int("cpe"))
+            totals.append(t)
+            if t.debitsPosted != t.creditsPosted { violations.append("\(t.asset): posted debits \(t.debitsPosted) != credits \(t.creditsPosted)") }
+            if t.debitsPending != t.creditsPending { violations.append("\(t.asset): pending debits \(t.debitsPending) != credits \(t.creditsPending)") }
+        }
+        let crossing = try await database.query("""
+            SELECT id FROM ledger_accounts
+            WHERE ((flags & 1) = 1 AND debits_posted + debits_pending > credits_posted)
+               OR ((flags & 2) = 2 AND credits_posted + credits_pending > debits_posted) LIMIT 20
+            """)
+        for row in crossing { violations.append("account \(row.id("id")) crosses its balance limit") }
+        // Posted rows are plain transfers and posts (flags without pending=2 and void=8).
+        let drift = try await database.query("""
+            SELECT a.id FROM ledger_accounts a
+            WHERE a.debits_posted <> COALESCE((SELECT SUM(t.amount) FROM ledger_transfers t WHERE t.debit_num = a.num AND (t.flags & 10) = 0), 0)
+               OR a.credits_posted <> COALESCE((SELECT SUM(t.amount) FROM ledger_transfers t WHERE t.credit_num = a.num AND (t.flags & 10) = 0), 0)
+               OR a.debits_pending <> COALESCE((SELECT SUM(p.amount) FROM ledger_pending p WHERE p.debit_num = a.num AND p.state = 0), 0)
+               OR a.credits_pending <> COALESCE((SELECT SUM(p.amount) FROM ledger_pending p WHERE p.credit_num = a.num AND p.state = 0), 0)
+            LIMIT 20
+            """)
+        for row in drift { violations.append("account \(row.id("id")) balances differ from its transfers") }
+        return InvariantReport(totals: totals, violations: violations)
+    }
+}

@@ -1,0 +1,204 @@
+import BankKit
+import Logging
+import PostgresNIO
+import Storage
+import Synchronization
+
+/// The PostgreSQL batch writer: one task per node that commits many transfers per transaction.
+///
+/// Each batch locks the accounts it touches with `SELECT … ORDER BY id FOR UPDATE` (a fixed
+/// order, so two nodes never deadlock), reads fresh balances, applies the rules in memory and
+/// writes everything back with multi-row statements: a handful of round trips per batch,
+/// whatever its size. No balance is cached between batches, so several nodes stay correct.
+final class PostgresLedgerWriter: Sendable {
+    let queue: BatchQueue
+    private let client: PostgresClient
+    private let clock: BankClock
+    private let metrics: LedgerMetrics
+    private let logger: Logger
+    private let task: Task<Void, Never>?
+    private let lastTimestamp = Mutex<Int64>(0)
+    /// PostgreSQL allows 65,535 bind parameters per statement; stay well below.
+    static let bindsPerStatementMax = 30_000
+
+    init(client: PostgresClient, clock: BankClock, metrics: LedgerMetrics, logger: Logger, batchEventsMax: Int) {
+        self.client = client
+        self.clock = clock
+        self.metrics = metrics
+        self.logger = logger
+        let queue = BatchQueue(batchEventsMax: batchEventsMax)
+        self.queue = queue
+        let box = WriterBox()
+        task = Task.detached {
+            // Detached so the writer does not inherit a request's task-local context; it is
+            // cancelled and awaited by `stop()`, so it never outlives its owner.
+            while let batch = await Self.next(queue) {
+                await box.writer?.handle(batch)
+            }
+        }
+        box.writer = self
+    }
+
+    /// Waits for the next batch without blocking a cooperative thread for long.
+    private static func next(_ queue: BatchQueue) async -> [WriterJob]? {
+        var idleSleepNanoseconds: UInt64 = 50_000
+        while true {
+            if let batch = queue.takeBatch() { return batch }
+            if queue.isStoppedAndDrained { return nil }
+            try? await Task.sleep(nanoseconds: idleSleepNanoseconds)
+            idleSleepNanoseconds = min(idleSleepNanoseconds * 2, 2_000_000)
+        }
+    }
+
+    func stop() async {
+        queue.stop()
+        await task?.value
+    }
+
+    func exclusive<T: Sendable>(_ body: @escaping @Sendable (PostgresSession) async throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            do {
+                try queue.enqueue(.exclusiveAsync { session in
+                    do { continuation.resume(returning: try await body(session)) } catch { continuation.resume(throwing: error) }
+                })
+            } catch {
+                continuation.resume(throwing: error)
+            }
+        }
+    }
+
+    private func handle(_ batch: [WriterJob]) async {
+        if batch.count == 1, case .exclusiveAsync(let job) = batch[0] {
+            do {
+                try await client.withTransaction(logger: logger) { connection in
+                    await job(PostgresSession(connection: connection, logger: logger))
+                }
+            } catch {
+                logger.error("ledger exclusive job failed: \(error)")
+            }
+            return
+        }
+        var submissions: [Submission] = []
+        for job in batch { if case .transfers(let submission) = job { submissions.append(submission) } }
+        var events: [TransferRequest] = []
+        var ends = Set<Int>()
+        for submission in submissions {
+            events.append(contentsOf: submission.events)
+            ends.insert(events.count - 1)
+        }
+        let started = clock.now()
+        do {
+            let eventsCopy = events
+            let endsCopy = ends
+            let output = try await client.withTransaction(logger: logger) { connection in
+                try await self.apply(eventsCopy, ends: endsCopy, session: PostgresSession(connection: connection, logger: self.logger))
+            }
+            var offset = 0
+            var ok = 0
+            for submission in submissions {
+                let slice = Array(output.results[offset..<offset + submission.events.count])
+                offset += submission.events.count
+                ok += slice.reduce(0) { $0 + ($1.status == .ok ? 1 : 0) }
+                submission.continuation.resume(returning: slice)
+            }
+            metrics.record(batchEvents: events.count, commitNanoseconds: clock.now().nanosecondsSinceEpoch - started.nanosecondsSinceEpoch,
+                           ok: ok, failed: events.count - ok)
+        } catch {
+            for submission in submissions {
+                submission.continuation.resume(throwing: DomainError(.unavailable, "Ledger write failed: \(error). Retry with the same transfer ids.", status: 503))
+            }
+        }
+    }
+
+    private func apply(_ events: [TransferRequest], ends: Set<Int>, session: PostgresSession) async throws -> BatchOutput {
+        // 1. Stored transfers with these ids (idempotency).
+        var existing: [RongID: StoredTransfer] = [:]
+        for chunk in Self.chunks(Array(Set(events.map(\.id))), size: 5000) {
+            let rows = try await session.query("SELECT \(LedgerSchema.transferColumns) FROM \(LedgerSchema.transferFrom) WHERE t.id IN (\(Self.marks(chunk.count)))", chunk.map { .id($0) })
+            for row in rows { let t = LedgerSchema.transfer(row); existing[t.id] = t }
+        }
+        // 2. Pending transfers referenced by posts and voids.
+        var pendings: [RongID: PendingRecord] = [:]
+        let pendingIDs = Array(Set(events.compactMap(\.pendingID)))
+        for chunk in Self.chunks(pendingIDs, size: 5000) {
+            let rows = try await session.query("SELECT * FROM ledger_pending WHERE id IN (\(Self.marks(chunk.count))) FOR UPDATE", chunk.map { .id($0) })
+            for row in rows { let p = LedgerSchema.pending(row); pendings[p.id] = p }
+        }
+        // 3. Every account touched, locked in id order.
+        var accountIDs = Set<RongID>()
+        for event in events {
+            if let id = event.debitAccountID { accountIDs.insert(id) }
+            if let id = event.creditAccountID { accountIDs.insert(id) }
+        }
+        for record in pendings.values { accountIDs.insert(record.debitID); accountIDs.insert(record.creditID) }
+        for transfer in existing.values { accountIDs.insert(transfer.debitAccountID); accountIDs.insert(transfer.creditAccountID) }
+        var accounts: [RongID: AccountState] = [:]
+        for chunk in Self.chunks(accountIDs.sorted(), size: 5000) {
+            let rows = try await session.query("SELECT num, id, asset, flags, debits_pending, debits_posted, credits_pending, credits_posted FROM ledger_accounts WHERE id IN (\(Self.marks(chunk.count))) ORDER BY id FOR UPDATE", chunk.map { .id($0) })
+            for row in rows { let a = LedgerSchema.accountState(row); accounts[a.id] = a }
+        }
+        // Commit order within this node; across nodes rows order by (ts, id).
+        var machine = LedgerStateMachine(accounts: accounts, existing: existing, pendings: pendings,
+                                         now: clock.now().nanosecondsSinceEpoch, lastTimestamp: lastTimestamp.withLock { $0 })
+        let output = machine.apply(events, submissionEnds: ends)
+        lastTimestamp.withLock { $0 = machine.lastTimestamp }
+        // 4. Write back with multi-row statements.
+        for chunk in Self.chunks(output.inserted, size: Self.bindsPerStatementMax / 13) {
+            var binds: [SQLValue] = []
+            binds.reserveCapacity(chunk.count * 13)
+            for row in chunk {
+                let t = row.transfer
+                binds += [.id(t.id), .time(t.timestamp), .int(row.debitNum), .int(row.creditNum), .int(t.amount), .text(t.asset),
+                          .int(t.code), .int(t.flags.rawValue), .id(t.pendingID), .int(t.timeoutSeconds), .text(t.metadata),
+                          .int(t.debitBalanceAfter), .int(t.creditBalanceAfter)]
+            }
+            try await session.execute("""
+                INSERT INTO ledger_transfers (id, ts, debit_num, credit_num, amount, asset, code, flags, pending_id,
+                    timeout_seconds, metadata, debit_balance_after, credit_balance_after) VALUES \(Self.tuples(chunk.count, 13))
+                """, binds)
+        }
+        for chunk in Self.chunks(output.newPendings, size: Self.bindsPerStatementMax / 9) {
+            var binds: [SQLValue] = []
+            for r in chunk {
+                let status = output.pendingStatusChanges[r.id] ?? r.status
+                binds += [.id(r.id), .id(r.debitID), .id(r.creditID), .int(r.debitNum), .int(r.creditNum), .text(r.asset),
+                          .int(r.amount), .int(status.rawValue), .int(r.expiresAt)]
+            }
+            try await session.execute("INSERT INTO ledger_pending (id, debit_id, credit_id, debit_num, credit_num, asset, amount, state, expires_at) VALUES \(Self.tuples(chunk.count, 9))", binds)
+        }
+        let newIDs = Set(output.newPendings.map(\.id))
+        for (id, status) in output.pendingStatusChanges where !newIDs.contains(id) {
+            try await session.execute("UPDATE ledger_pending SET state = ? WHERE id = ?", [.int(status.rawValue), .id(id)])
+        }
+        let dirty = output.dirtyAccounts.compactMap { machine.accounts[$0] }
+        for chunk in Self.chunks(dirty, size: Self.bindsPerStatementMax / 5) {
+            var binds: [SQLValue] = []
+            for a in chunk {
+                binds += [.int(a.num), .int(a.balance.debitsPending), .int(a.balance.debitsPosted), .int(a.balance.creditsPending), .int(a.balance.creditsPosted)]
+            }
+            let values = (0..<chunk.count).map { _ in "(?::bigint, ?::bigint, ?::bigint, ?::bigint, ?::bigint)" }.joined(separator: ", ")
+            try await session.execute("""
+                UPDATE ledger_accounts AS a SET debits_pending = v.dp, debits_posted = v.dpo, credits_pending = v.cp, credits_posted = v.cpo
+                FROM (VALUES \(values)) AS v(num, dp, dpo, cp, cpo) WHERE a.num = v.num
+                """, binds)
+        }
+        return output
+    }
+
+    static func marks(_ count: Int) -> String { Array(repeating: "?", count: count).joined(separator: ", ") }
+
+    static func tuples(_ rows: Int, _ columns: Int) -> String {
+        let tuple = "(" + marks(columns) + ")"
+        return Array(repeating: tuple, count: rows).joined(separator: ", ")
+    }
+
+    static func chunks<T>(_ items: [T], size: Int) -> [ArraySlice<T>] {
+        stride(from: 0, to: items.count, by: size).map { items[$0..<min($0 + size, items.count)] }
+    }
+}
+
+/// Lets the writer task reach its owner after `init` finishes (set once, before any job runs).
+private final class WriterBox: @unchecked Sendable {
+    // Written once in init before the task can observe a job; read only by the task.
+    var writer: PostgresLedgerWriter?
+}

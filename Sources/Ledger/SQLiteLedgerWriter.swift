@@ -1,0 +1,310 @@
+import BankKit
+import CSQLite
+import Foundation
+import Storage
+import Synchronization
+
+/// The SQLite batch writer: one thread that owns one connection and commits many transfers
+/// per transaction.
+///
+/// Balances of accounts it has touched stay in memory between batches (write-through: every
+/// change is also written in the same transaction). When another connection commits to the
+/// file (`PRAGMA data_version` moves), the cache is dropped and reloaded on demand, so the
+/// database stays the truth. Statements are bound with `sqlite3_bind_*` on cached prepared
+/// statements: no per-transfer allocation beyond the result values.
+final class SQLiteLedgerWriter: @unchecked Sendable {
+    // Mutable state below is touched only by the writer thread (`run`), which is why this is
+    // @unchecked Sendable; other threads only call `queue.enqueue` and `stop`.
+    let queue: BatchQueue
+    private let path: String
+    private let clock: BankClock
+    private let metrics: LedgerMetrics
+    private var connection: SQLiteConnection!
+    private var cache: [RongID: AccountState] = [:]
+    private var dataVersion: Int64 = -1
+    private var lastTimestamp: Int64 = 0
+    private let finished = Mutex(false)
+    private let finishedCondition = NSCondition()
+    /// Accounts kept in memory; beyond this the cache is dropped and rebuilt.
+    static let cachedAccountsMax = 2_000_000
+
+    init(path: String, clock: BankClock, metrics: LedgerMetrics, batchEventsMax: Int) throws {
+        self.path = path
+        self.clock = clock
+        self.metrics = metrics
+        queue = BatchQueue(batchEventsMax: batchEventsMax)
+        connection = try SQLiteConnection(path: path)
+        let rows = try connection.query("SELECT COALESCE(MAX(ts), 0) AS ts FROM ledger_transfers")
+        lastTimestamp = rows.first?.int("ts") ?? 0
+        let thread = Thread { [self] in self.run() }
+        thread.name = "rong-ledger-writer"
+        thread.start()
+    }
+
+    func stop() {
+        queue.stop()
+        finishedCondition.lock()
+        while !finished.withLock({ $0 }) { finishedCondition.wait() }
+        finishedCondition.unlock()
+        connection = nil
+    }
+
+    /// Runs `body` on the writer thread with the connection, between batches.
+    func exclusive<T: Sendable>(_ body: @escaping @Sendable (SQLiteLedgerWriter) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            do {
+                try queue.enqueue(.exclusive { [self] in
+                    continuation.resume(with: Result { try body(self) })
+                })
+            } catch {
+                continuation.resume(throwing: error)
+            }
+        }
+    }
+
+    private func run() {
+        while let batch = queue.nextBatch() {
+            if batch.count == 1, case .exclusive(let job) = batch[0] {
+                job()
+                continue
+            }
+            var submissions: [Submission] = []
+            submissions.reserveCapacity(batch.count)
+            for job in batch { if case .transfers(let submission) = job { submissions.append(submission) } }
+            commit(submissions)
+        }
+        finishedCondition.lock()
+        finished.withLock { $0 = true }
+        finishedCondition.broadcast()
+        finishedCondition.unlock()
+    }
+
+    private func commit(_ submissions: [Submission]) {
+        let started = clock.now()
+        var events: [TransferRequest] = []
+        var ends = Set<Int>()
+        for submission in submissions {
+            events.append(contentsOf: submission.events)
+            ends.insert(events.count - 1)
+        }
+        do {
+            let output = try inTransaction { try self.apply(events, ends: ends) }
+            var offset = 0
+            var ok = 0
+            for submission in submissions {
+                let slice = Array(output.results[offset..<offset + submission.events.count])
+                offset += submission.events.count
+                ok += slice.reduce(0) { $0 + ($1.status == .ok ? 1 : 0) }
+                submission.continuation.resume(returning: slice)
+            }
+            metrics.record(batchEvents: events.count,
+                           commitNanoseconds: clock.now().nanosecondsSinceEpoch - started.nanosecondsSinceEpoch,
+                           ok: ok, failed: events.count - ok)
+        } catch {
+            cache.removeAll()
+            for submission in submissions {
+                submission.continuation.resume(throwing: DomainError(.unavailable, "Ledger write failed: \(error). Retry with the same transfer ids.", status: 503))
+            }
+        }
+    }
+
+    /// BEGIN IMMEDIATE … COMMIT, dropping the cache if someone else wrote since our last commit.
+    func inTransaction<T>(_ body: () throws -> T) throws -> T {
+        try connection.exec("BEGIN IMMEDIATE")
+        do {
+            let version = try connection.dataVersion()
+            if version != dataVersion { cache.removeAll(keepingCapacity: true) }
+            let value = try body()
+            try connection.exec("COMMIT")
+            dataVersion = try connection.dataVersion()
+            return value
+        } catch {
+            try? connection.exec("ROLLBACK")
+            cache.removeAll()
+            throw error
+        }
+    }
+
+    private func apply(_ events: [TransferRequest], ends: Set<Int>) throws -> BatchOutput {
+        if cache.count > SQLiteLedgerWriter.cachedAccountsMax { cache.removeAll() }
+        var accounts: [RongID: AccountState] = [:]
+        var existing: [RongID: StoredTransfer] = [:]
+        var pendings: [RongID: PendingRecord] = [:]
+        accounts.reserveCapacity(min(events.count * 2, 16_384))
+        for event in events {
+            if let transfer = try loadTransfer(event.id) { existing[event.id] = transfer }
+            if let pendingID = event.pendingID, pendings[pendingID] == nil, let record = try loadPending(pendingID) {
+                pendings[pendingID] = record
+                try loadAccount(record.debitID, into: &accounts)
+                try loadAccount(record.creditID, into: &accounts)
+            }
+            if let id = event.debitAccountID { try loadAccount(id, into: &accounts) }
+            if let id = event.creditAccountID { try loadAccount(id, into: &accounts) }
+        }
+        for transfer in existing.values {
+            try loadAccount(transfer.debitAccountID, into: &accounts)
+            try loadAccount(transfer.creditAccountID, into: &accounts)
+        }
+        var machine = LedgerStateMachine(accounts: accounts, existing: existing, pendings: pendings,
+                                         now: clock.now().nanosecondsSinceEpoch, lastTimestamp: lastTimestamp)
+        let output = machine.apply(events, submissionEnds: ends)
+        try persist(output, accounts: machine.accounts, pendings: machine.pendings)
+        lastTimestamp = machine.lastTimestamp
+        for id in output.dirtyAccounts { cache[id] = machine.accounts[id] }
+        return output
+    }
+
+    private func loadAccount(_ id: RongID, into accounts: inout [RongID: AccountState]) throws {
+        if accounts[id] != nil { return }
+        if let cached = cache[id] {
+            accounts[id] = cached
+            return
+        }
+        let statement = try connection.prepare("SELECT num, id, asset, flags, debits_pending, debits_posted, credits_pending, credits_posted FROM ledger_accounts WHERE id = ?")
+        defer { sqlite3_reset(statement) }
+        bindID(statement, 1, id)
+        let rc = sqlite3_step(statement)
+        if rc == SQLITE_DONE { return }
+        guard rc == SQLITE_ROW else { throw connection.error(rc) }
+        let state = AccountState(
+            num: sqlite3_column_int64(statement, 0), id: id,
+            asset: String(cString: sqlite3_column_text(statement, 2)),
+            flags: AccountFlags(rawValue: sqlite3_column_int64(statement, 3)),
+            balance: AccountBalance(debitsPending: sqlite3_column_int64(statement, 4), debitsPosted: sqlite3_column_int64(statement, 5),
+                                    creditsPending: sqlite3_column_int64(statement, 6), creditsPosted: sqlite3_column_int64(statement, 7)))
+        accounts[id] = state
+        cache[id] = state
+    }
+
+    private func loadTransfer(_ id: RongID) throws -> StoredTransfer? {
+        // Fast path: most ids are new, and a miss on the primary key is one B-tree descent.
+        let probe = try connection.prepare("SELECT 1 FROM ledger_transfers WHERE id = ?")
+        bindID(probe, 1, id)
+        let rc = sqlite3_step(probe)
+        sqlite3_reset(probe)
+        if rc == SQLITE_DONE { return nil }
+        guard rc == SQLITE_ROW else { throw connection.error(rc) }
+        let rows = try connection.query("SELECT \(LedgerSchema.transferColumns) FROM \(LedgerSchema.transferFrom) WHERE t.id = ?", [.id(id)])
+        return rows.first.map(LedgerSchema.transfer)
+    }
+
+    private func loadPending(_ id: RongID) throws -> PendingRecord? {
+        try connection.query("SELECT * FROM ledger_pending WHERE id = ?", [.id(id)]).first.map(LedgerSchema.pending)
+    }
+
+    private func persist(_ output: BatchOutput, accounts: [RongID: AccountState], pendings: [RongID: PendingRecord]) throws {
+        let insert = try connection.prepare("""
+            INSERT INTO ledger_transfers (id, ts, debit_num, credit_num, amount, asset, code, flags, pending_id,
+                timeout_seconds, metadata, debit_balance_after, credit_balance_after)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        for row in output.inserted {
+            let t = row.transfer
+            bindID(insert, 1, t.id)
+            sqlite3_bind_int64(insert, 2, t.timestamp.nanosecondsSinceEpoch)
+            sqlite3_bind_int64(insert, 3, row.debitNum)
+            sqlite3_bind_int64(insert, 4, row.creditNum)
+            sqlite3_bind_int64(insert, 5, t.amount)
+            sqlite3_bind_text(insert, 6, t.asset, -1, sqliteTransientLedger)
+            sqlite3_bind_int64(insert, 7, Int64(t.code))
+            sqlite3_bind_int64(insert, 8, t.flags.rawValue)
+            if let pendingID = t.pendingID { bindID(insert, 9, pendingID) } else { sqlite3_bind_null(insert, 9) }
+            sqlite3_bind_int64(insert, 10, t.timeoutSeconds)
+            if let metadata = t.metadata { sqlite3_bind_text(insert, 11, metadata, -1, sqliteTransientLedger) } else { sqlite3_bind_null(insert, 11) }
+            sqlite3_bind_int64(insert, 12, t.debitBalanceAfter)
+            sqlite3_bind_int64(insert, 13, t.creditBalanceAfter)
+            let rc = sqlite3_step(insert)
+            sqlite3_reset(insert)
+            guard rc == SQLITE_DONE else { throw connection.error(rc) }
+        }
+        for record in output.newPendings {
+            try connection.execute("""
+                INSERT INTO ledger_pending (id, debit_id, credit_id, debit_num, credit_num, asset, amount, state, expires_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, [.id(record.id), .id(record.debitID), .id(record.creditID), .int(record.debitNum), .int(record.creditNum),
+                      .text(record.asset), .int(record.amount), .int(record.status.rawValue), .int(record.expiresAt)])
+        }
+        for (id, status) in output.pendingStatusChanges where !output.newPendings.contains(where: { $0.id == id }) {
+            try connection.execute("UPDATE ledger_pending SET state = ? WHERE id = ?", [.int(status.rawValue), .id(id)])
+        }
+        let update = try connection.prepare("UPDATE ledger_accounts SET debits_pending = ?, debits_posted = ?, credits_pending = ?, credits_posted = ? WHERE num = ?")
+        for id in output.dirtyAccounts {
+            guard let account = accounts[id] else { continue }
+            sqlite3_bind_int64(update, 1, account.balance.debitsPending)
+            sqlite3_bind_int64(update, 2, account.balance.debitsPosted)
+            sqlite3_bind_int64(update, 3, account.balance.creditsPending)
+            sqlite3_bind_int64(update, 4, account.balance.creditsPosted)
+            sqlite3_bind_int64(update, 5, account.num)
+            let rc = sqlite3_step(update)
+            sqlite3_reset(update)
+            guard rc == SQLITE_DONE else { throw connection.error(rc) }
+        }
+    }
+
+    // MARK: exclusive jobs
+
+    func createAccounts(_ accounts: [NewAccount], now: Timestamp) throws -> [AccountCreateStatus] {
+        try inTransaction {
+            var results: [AccountCreateStatus] = []
+            for account in accounts {
+                if let invalid = AccountRules.validate(account) { results.append(invalid); continue }
+                if let row = try connection.query("SELECT \(LedgerSchema.accountColumns) FROM ledger_accounts WHERE id = ?", [.id(account.id)]).first {
+                    results.append(AccountRules.compare(account, LedgerSchema.account(row)))
+                    continue
+                }
+                try connection.execute("""
+                    INSERT INTO ledger_accounts (id, asset, chart_code, owner_ref, flags, created_at) VALUES (?, ?, ?, ?, ?, ?)
+                    """, [.id(account.id), .text(account.asset), .text(account.chartCode), .text(account.ownerRef),
+                          .int(account.flags.rawValue), .time(now)])
+                results.append(.ok)
+            }
+            return results
+        }
+    }
+
+    func setClosed(_ id: RongID, closed: Bool) throws -> Bool {
+        try inTransaction {
+            let sql = closed ? "UPDATE ledger_accounts SET flags = flags | 4 WHERE id = ?" : "UPDATE ledger_accounts SET flags = flags & ~4 WHERE id = ?"
+            let changed = try connection.execute(sql, [.id(id)])
+            cache[id] = nil
+            return changed > 0
+        }
+    }
+
+    func expiredPendings(now: Timestamp, limit: Int) throws -> [RongID] {
+        try connection.query("SELECT id FROM ledger_pending WHERE state = 0 AND expires_at > 0 AND expires_at <= ? ORDER BY expires_at LIMIT ?",
+                             [.time(now), .int(limit)]).map { $0.id("id") }
+    }
+}
+
+let sqliteTransientLedger = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+/// Binds 16 big-endian bytes without allocating.
+@inline(__always)
+func bindID(_ statement: OpaquePointer, _ index: Int32, _ id: RongID) {
+    var bigEndian = (id.high.bigEndian, id.low.bigEndian)
+    withUnsafeBytes(of: &bigEndian) { buffer in
+        _ = sqlite3_bind_blob(statement, index, buffer.baseAddress, 16, sqliteTransientLedger)
+    }
+}
+
+/// Validation of new accounts, shared by both backends.
+enum AccountRules {
+    static func validate(_ account: NewAccount) -> AccountCreateStatus? {
+        if account.id == .zero { return .idMustNotBeZero }
+        if Asset.named(account.asset) == nil { return .unknownAsset }
+        if account.flags.contains(.debitsMustNotExceedCredits) && account.flags.contains(.creditsMustNotExceedDebits) { return .flagsAreMutuallyExclusive }
+        let chart = account.chartCode.utf8
+        if chart.isEmpty || chart.count > LedgerLimits.chartCodeLengthMax || !chart.allSatisfy({ ($0 >= 48 && $0 <= 57) || $0 == 46 }) { return .chartCodeInvalid }
+        if account.ownerRef.utf8.count > LedgerLimits.ownerRefLengthMax { return .ownerRefTooLong }
+        return nil
+    }
+
+    static func compare(_ account: NewAccount, _ stored: LedgerAccount) -> AccountCreateStatus {
+        var storedFlags = stored.flags
+        storedFlags.remove(.closed)
+        let same = stored.asset == account.asset && stored.chartCode == account.chartCode
+            && stored.ownerRef == account.ownerRef && storedFlags == account.flags
+        return same ? .exists : .existsWithDifferentFields
+    }
+}

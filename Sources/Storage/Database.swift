@@ -1,0 +1,147 @@
+import BankKit
+import Foundation
+import Logging
+import PostgresNIO
+
+/// Rong's one database handle: an embedded SQLite file by default, PostgreSQL when a
+/// `postgres://` URL is given (`DATABASE_URL`). Dialect differences stay in this module.
+///
+/// - SQLite: one writer connection (transactions, `BEGIN IMMEDIATE`) and a few reader
+///   connections (WAL lets them read while the writer writes). Statements run on the
+///   calling task; they are microseconds, and a commit's fsync is the only wait.
+/// - PostgreSQL: a PostgresNIO connection pool, run by a task this handle owns until `close()`.
+public final class Database: SQLSession, Sendable {
+    public let dialect: SQLDialect
+    /// Human-readable location, without credentials.
+    public let location: String
+    /// The SQLite file path (the ledger opens its own writer connection on it).
+    public let sqlitePath: String?
+    /// The PostgreSQL pool (the ledger runs its batches on it).
+    public let postgres: PostgresClient?
+    let logger: Logger
+    private let writer: AsyncPool<SQLiteConnection>?
+    private let readers: AsyncPool<SQLiteConnection>?
+    private let runTask: Task<Void, Never>?
+
+    /// Reader connections for SQLite; reads never wait for the writer in WAL mode.
+    static let sqliteReaderCount = 4
+
+    /// Opens `url`: `sqlite:PATH`, a plain file path, or `postgres://user:pass@host:port/db`.
+    public static func open(_ url: String, logger: Logger = Logger(label: "rong.storage")) async throws -> Database {
+        if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
+            return try await Database(postgresURL: url, logger: logger)
+        }
+        let path = url.hasPrefix("sqlite:") ? String(url.dropFirst("sqlite:".count)) : url
+        return try Database(sqlitePath: path, logger: logger)
+    }
+
+    /// The default location: `DATABASE_URL` when set, else `./data/rong.sqlite`.
+    public static func defaultURL(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        if let url = environment["DATABASE_URL"], !url.isEmpty { return url }
+        return "sqlite:data/rong.sqlite"
+    }
+
+    init(sqlitePath path: String, logger: Logger) throws {
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
+        let writerConnection = try SQLiteConnection(path: path)
+        var readerConnections: [SQLiteConnection] = []
+        for _ in 0..<Database.sqliteReaderCount { readerConnections.append(try SQLiteConnection(path: path)) }
+        dialect = .sqlite
+        location = "sqlite:\(path)"
+        sqlitePath = path
+        postgres = nil
+        writer = AsyncPool([writerConnection])
+        readers = AsyncPool(readerConnections)
+        runTask = nil
+        self.logger = logger
+    }
+
+    init(postgresURL url: String, logger: Logger) async throws {
+        guard let components = URLComponents(string: url), let host = components.host else {
+            throw StorageError(.other, "DATABASE_URL is not a valid postgres:// URL")
+        }
+        let user = components.user ?? "postgres"
+        let database = components.path.isEmpty ? user : String(components.path.dropFirst())
+        var configuration = PostgresClient.Configuration(
+            host: host, port: components.port ?? 5432, username: user,
+            password: components.password, database: database, tls: .disable)
+        configuration.options.maximumConnections = 16
+        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        dialect = .postgres
+        location = "postgres://\(host):\(components.port ?? 5432)/\(database)"
+        sqlitePath = nil
+        postgres = client
+        writer = nil
+        readers = nil
+        runTask = Task { await client.run() }
+        self.logger = logger
+        // Fail fast when the server is not there.
+        _ = try await query("SELECT 1 AS one")
+    }
+
+    /// Stops the PostgreSQL pool; SQLite connections close when released.
+    public func close() async {
+        runTask?.cancel()
+        _ = await runTask?.value
+    }
+
+    /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
+    public func transaction<T: Sendable>(_ body: (any SQLSession) async throws -> T) async throws -> T {
+        if let writer {
+            return try await writer.with { connection in
+                try connection.exec("BEGIN IMMEDIATE")
+                do {
+                    let value = try await body(SQLiteSession(connection: connection))
+                    try connection.exec("COMMIT")
+                    return value
+                } catch {
+                    try? connection.exec("ROLLBACK")
+                    throw error
+                }
+            }
+        }
+        guard let postgres else { preconditionFailure("database without backend") }
+        return try await postgres.withTransaction(logger: logger) { connection in
+            try await body(PostgresSession(connection: connection, logger: logger))
+        }
+    }
+
+    /// Autocommit statement (its own transaction).
+    @discardableResult
+    public func execute(_ sql: String, _ binds: [SQLValue]) async throws -> Int {
+        if let writer {
+            return try await writer.with { try $0.execute(sql, binds) }
+        }
+        return try await postgres!.withConnection { connection in
+            try await PostgresSession(connection: connection, logger: logger).execute(sql, binds)
+        }
+    }
+
+    /// Reads on a reader connection (SQLite) or a pooled connection (PostgreSQL).
+    public func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
+        if let readers {
+            return try await readers.with { try $0.query(sql, binds) }
+        }
+        return try await postgres!.withConnection { connection in
+            try await PostgresSession(connection: connection, logger: logger).query(sql, binds)
+        }
+    }
+
+    /// True when the database answers a trivial query (`/readyz`).
+    public func isReachable() async -> Bool {
+        (try? await query("SELECT 1 AS one").first) != nil
+    }
+}
+
+/// A SQLite transaction: statements on the held writer connection.
+struct SQLiteSession: SQLSession {
+    let connection: SQLiteConnection
+    var dialect: SQLDialect { .sqlite }
+
+    @discardableResult
+    func execute(_ sql: String, _ binds: [SQLValue]) async throws -> Int { try connection.execute(sql, binds) }
+    func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] { try connection.query(sql, binds) }
+}

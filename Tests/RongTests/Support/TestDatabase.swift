@@ -1,0 +1,79 @@
+import BankKit
+import EndOfDay
+import Foundation
+import Ledger
+import Logging
+import Storage
+
+/// A fresh, migrated database for one test: a temp SQLite file, or — when `DATABASE_URL`
+/// is set — a new PostgreSQL database created for the test and dropped afterwards.
+struct TestDatabase {
+    let database: Database
+    let cleanup: @Sendable () async -> Void
+
+    static var isPostgres: Bool { (ProcessInfo.processInfo.environment["DATABASE_URL"] ?? "").hasPrefix("postgres") }
+
+    static func make(migrations: [Migration] = LedgerSchema.migrations + EndOfDayRunner.migrations) async throws -> TestDatabase {
+        var logger = Logger(label: "test")
+        logger.logLevel = .warning
+        let env = ProcessInfo.processInfo.environment
+        if let url = env["DATABASE_URL"], url.hasPrefix("postgres") {
+            let name = "rong_t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
+            let admin = try await Database.open(url, logger: logger)
+            try await admin.execute("CREATE DATABASE \(name)", [])
+            var components = URLComponents(string: url)!
+            components.path = "/" + name
+            let database = try await Database.open(components.string!, logger: logger)
+            try await Migrator(migrations).migrate(database)
+            return TestDatabase(database: database) {
+                await database.close()
+                _ = try? await admin.execute("DROP DATABASE IF EXISTS \(name) WITH (FORCE)", [])
+                await admin.close()
+            }
+        }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rong-test-\(UUID().uuidString)")
+        let path = directory.appendingPathComponent("rong.sqlite").path
+        let database = try await Database.open("sqlite:" + path, logger: logger)
+        try await Migrator(migrations).migrate(database)
+        return TestDatabase(database: database) {
+            await database.close()
+            try? FileManager.default.removeItem(at: directory)
+        }
+    }
+}
+
+/// A ledger on a fresh database with a manual clock and deterministic ids.
+struct TestLedger {
+    let db: TestDatabase
+    let ledger: Ledger
+    let clock: ManualClock
+    let ids: IDGenerator
+
+    static func make(batchEventsMax: Int = LedgerLimits.eventsPerBatchMax) async throws -> TestLedger {
+        let db = try await TestDatabase.make()
+        let clock = ManualClock(shanghai: "2026-11-23T10:00:00")
+        let ids = IDGenerator.deterministic(clock: clock.clock)
+        let ledger = try Ledger(database: db.database, clock: clock.clock, ids: ids, batchEventsMax: batchEventsMax)
+        return TestLedger(db: db, ledger: ledger, clock: clock, ids: ids)
+    }
+
+    /// Opens an account of `asset` with the given flags and returns its id.
+    func account(_ flags: AccountFlags = [], asset: Asset = .cny, chart: String = "2011", owner: String = "test") async throws -> RongID {
+        let id = ids.next()
+        try await ledger.createAccount(NewAccount(id: id, asset: asset, chartCode: chart, ownerRef: owner, flags: flags))
+        return id
+    }
+
+    /// Ends a scenario: the ledger invariant must hold; then releases everything.
+    func finish() async throws {
+        let report = try await ledger.checkInvariants()
+        await ledger.shutdown()
+        await db.cleanup()
+        if !report.isHealthy { throw InvariantFailure(report: report) }
+    }
+}
+
+struct InvariantFailure: Error, CustomStringConvertible {
+    let report: InvariantReport
+    var description: String { "ledger invariant violated: \(report)" }
+}
