@@ -1,0 +1,52 @@
+import BankKit
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+
+/// Builds the HTTP application on a started platform. Shared by `rong serve` and the tests
+/// (which run the same app in memory with HummingbirdTesting).
+public func buildApplication(platform: RongPlatform, config: RongConfig, ledgerAPIKey: String,
+                             backgroundServices: Bool = true) async throws -> some ApplicationProtocol {
+    let router = Router(context: RongRequestContext.self)
+    var accessLog = Logger(label: "rong.access") { JSONLogHandler(label: $0, level: config.logLevel) }
+    accessLog.logLevel = config.logLevel
+    router.add(middleware: ObservabilityMiddleware(ids: platform.ids, factory: platform.metricsFactory, accessLog: accessLog))
+    router.add(middleware: ProblemMiddleware())
+    let templates = try await HomePage.loadTemplates()
+    HomePage(platform: platform, templates: templates).register(on: router)
+    PlatformRoutes(platform: platform).register(on: router)
+    LedgerRoutes(platform: platform, apiKey: ledgerAPIKey).register(on: router)
+    EndOfDayRoutes(platform: platform, apiKey: ledgerAPIKey).register(on: router)
+
+    var app = Application(
+        router: router,
+        configuration: .init(address: .hostname(config.host, port: config.port), serverName: "rong"),
+        logger: platform.logger)
+    if backgroundServices {
+        app.addServices(ExpirySweeper(platform: platform))
+        if config.scheduleEndOfDay { app.addServices(EndOfDayScheduler(platform: platform)) }
+    }
+    return app
+}
+
+/// The routes the application registers, as "METHOD /path/{param}" (for the OpenAPI check).
+public func registeredRoutes(platform: RongPlatform) async throws -> [String] {
+    let router = Router(context: RongRequestContext.self)
+    let templates = try await HomePage.loadTemplates()
+    HomePage(platform: platform, templates: templates).register(on: router)
+    PlatformRoutes(platform: platform).register(on: router)
+    LedgerRoutes(platform: platform, apiKey: "x").register(on: router)
+    EndOfDayRoutes(platform: platform, apiKey: "x").register(on: router)
+    return router.routes.map { route in
+        let path = "/" + route.path.description.split(separator: "/").map { part in
+            part.hasPrefix(":") ? "{\(part.dropFirst())}" : String(part)
+        }.joined(separator: "/")
+        return "\(route.method.rawValue) \(path)"
+    }
+}
+
+/// The documented routes, in the same form.
+public func documentedRoutes() -> [String] {
+    OpenAPIDocument.operations.map { "\($0.method.uppercased()) \($0.path)" }
+}

@@ -1,0 +1,36 @@
+import Foundation
+import Hummingbird
+
+/// Per-request state: the request id (also in every log line and problem document).
+public struct RongRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// Assigned by `ObservabilityMiddleware`; echoes a well-formed incoming `X-Request-Id`.
+    public var requestID: String = ""
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+    }
+
+    /// Request bodies are small JSON documents; anything larger is refused with 413.
+    public var maxUploadSize: Int { RongLimits.requestBodyBytesMax }
+
+    public var requestDecoder: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return decoder
+    }
+
+    public var responseEncoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+}
+
+/// Limits at the HTTP edge.
+public enum RongLimits {
+    /// 1 MiB.
+    public static let requestBodyBytesMax = 1 << 20
+    public static let requestIDLengthMax = 64
+}

@@ -1,0 +1,45 @@
+import BankKit
+import EndOfDay
+import Logging
+import ServiceLifecycle
+
+/// Runs end-of-day at 00:05 Asia/Shanghai for the day that just ended. On PostgreSQL only
+/// one node runs it (advisory lock); the others find the lock taken and skip.
+struct EndOfDayScheduler: Service {
+    let platform: RongPlatform
+
+    func run() async throws {
+        let logger = platform.logger
+        while !Task.isCancelledOrShuttingDown {
+            let next = EndOfDayRunner.nextScheduledRun(after: platform.clock.now())
+            let waitNanoseconds = max(0, next.at.nanosecondsSinceEpoch - platform.clock.now().nanosecondsSinceEpoch)
+            do {
+                try await cancelWhenGracefulShutdown { try await Task.sleep(nanoseconds: UInt64(waitNanoseconds)) }
+            } catch {
+                return
+            }
+            do {
+                let report = try await platform.endOfDay.run(date: next.businessDate)
+                logger.info("end-of-day finished", metadata: ["date": "\(report.date)", "steps": "\(report.steps.count)"])
+            } catch let error as DomainError where error.code == .conflict {
+                logger.info("end-of-day running on another node", metadata: ["date": "\(next.businessDate)"])
+            } catch {
+                logger.error("end-of-day failed; it resumes at the failed step on the next run", metadata: ["date": "\(next.businessDate)", "error": "\(error)"])
+            }
+        }
+    }
+}
+
+/// Voids expired holds every second.
+struct ExpirySweeper: Service {
+    let platform: RongPlatform
+
+    func run() async throws {
+        let platform = platform
+        await cancelWhenGracefulShutdown { await platform.ledger.runExpirySweeper(logger: platform.logger) }
+    }
+}
+
+extension Task where Success == Never, Failure == Never {
+    static var isCancelledOrShuttingDown: Bool { Task.isCancelled || Task.isShuttingDownGracefully }
+}
