@@ -72,17 +72,19 @@ struct LedgerBench: AsyncParsableCommand {
             if current.count == perRequest { requests.append(current); current = [] }
         }
         if !current.isEmpty { requests.append(current) }
-        let next = Mutex(0)
+        let next = SharedCounter()
+        let requestsToSend = requests
+        let concurrency = self.concurrency
         let started = ContinuousClock.now
         let latencies: [Int64] = try await withThrowingTaskGroup(of: [Int64].self) { group in
             for _ in 0..<concurrency {
                 group.addTask {
                     var mine: [Int64] = []
                     while true {
-                        let index = next.withLock { value -> Int in defer { value += 1 }; return value }
-                        guard index < requests.count else { break }
+                        let index = next.increment() - 1
+                        guard index < requestsToSend.count else { break }
                         let sent = ContinuousClock.now
-                        let results = try await ledger.submit(requests[index])
+                        let results = try await ledger.submit(requestsToSend[index])
                         let elapsed = ContinuousClock.now - sent
                         mine.append(elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000)
                         if let failed = results.first(where: { $0.status != .ok }) {
@@ -162,15 +164,16 @@ struct LedgerLoad: AsyncParsableCommand {
             + customers.map { NewAccount(id: $0, asset: .cny, chartCode: "2011", ownerRef: "load", flags: [.debitsMustNotExceedCredits]) })
         _ = FileManager.default.createFile(atPath: ackFile, contents: nil)
         guard let handle = FileHandle(forWritingAtPath: ackFile) else { throw ValidationError("cannot open \(ackFile)") }
-        let output = Mutex(handle)
-        let submitted = Mutex(0)
+        let output = SharedFile(handle)
+        let submitted = SharedCounter()
+        let (limit, perRequest, concurrency) = (self.limit, self.perRequest, self.concurrency)
         FileHandle.standardOutput.write(Data("ready\n".utf8))
         try await withThrowingTaskGroup(of: Void.self) { group in
             for worker in 0..<concurrency {
                 group.addTask {
                     var random = Xoshiro256(seed: UInt64(worker) + 1)
                     while true {
-                        if limit > 0 && submitted.withLock({ $0 }) >= limit { return }
+                        if limit > 0 && submitted.value >= limit { return }
                         var batch: [TransferRequest] = []
                         for _ in 0..<perRequest {
                             let customer = customers[Int(random.next() % UInt64(customers.count))]
@@ -184,8 +187,8 @@ struct LedgerLoad: AsyncParsableCommand {
                         }
                         let results = try await ledger.submit(batch)
                         let lines = results.filter { $0.status == .ok }.map { $0.id.description + "\n" }.joined()
-                        output.withLock { $0.write(Data(lines.utf8)) }
-                        submitted.withLock { $0 += batch.count }
+                        output.write(Data(lines.utf8))
+                        _ = submitted.increment(by: batch.count)
                     }
                 }
             }
@@ -223,4 +226,19 @@ struct LedgerVerify: AsyncParsableCommand {
         await db.close()
         if missing > 0 || !report.isHealthy { throw ExitCode(1) }
     }
+}
+
+/// A counter shared by concurrent tasks.
+final class SharedCounter: Sendable {
+    private let state = Mutex(0)
+    var value: Int { state.withLock { $0 } }
+    /// Adds and returns the new value.
+    func increment(by amount: Int = 1) -> Int { state.withLock { $0 += amount; return $0 } }
+}
+
+/// A file appended to by concurrent tasks, one write at a time.
+final class SharedFile: Sendable {
+    private let handle: Mutex<FileHandle>
+    init(_ handle: FileHandle) { self.handle = Mutex(handle) }
+    func write(_ data: Data) { handle.withLock { $0.write(data) } }
 }

@@ -80,9 +80,13 @@ struct HomePage {
 
     /// Loads the page templates shipped in the module's resources.
     static func loadTemplates() async throws -> MustacheLibrary {
-        guard let directory = Bundle.module.resourceURL?.appendingPathComponent("Resources/templates").path else {
+        guard let directory = Bundle.module.url(forResource: "Resources", withExtension: nil)?.appendingPathComponent("templates").path else {
             throw DomainError(.internalError, "templates folder missing from the bundle", status: 500)
         }
-        return try await MustacheLibrary(directory: directory)
+        let library = try await MustacheLibrary(directory: directory)
+        guard library.getTemplate(named: "home") != nil else {
+            throw DomainError(.internalError, "no templates in \(directory)", status: 500)
+        }
+        return library
     }
 }
