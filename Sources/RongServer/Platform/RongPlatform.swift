@@ -30,6 +30,13 @@ public final class RongPlatform: Sendable {
         return try RongPlatform(database: database, clock: clock, ids: ids ?? .live, calendar: calendar, logger: logger)
     }
 
+    /// Starts on an open database (tests pass their own, with a manual clock and seeded ids).
+    public static func start(database: Database, clock: BankClock, ids: IDGenerator, calendar: BusinessCalendar = .china,
+                             logger: Logger) async throws -> RongPlatform {
+        try await Migrator(migrations).migrate(database, clock: clock)
+        return try RongPlatform(database: database, clock: clock, ids: ids, calendar: calendar, logger: logger)
+    }
+
     init(database: Database, clock: BankClock, ids: IDGenerator, calendar: BusinessCalendar, logger: Logger) throws {
         let registry = PrometheusCollectorRegistry()
         let factory = PrometheusMetricsFactory(registry: registry)
