@@ -34,6 +34,10 @@ final class SQLiteLedgerWriter: @unchecked Sendable {
         self.metrics = metrics
         queue = BatchQueue(batchEventsMax: batchEventsMax)
         connection = try SQLiteConnection(path: path)
+        // The statement indexes take random inserts; keep their pages in memory (256 MiB cap)
+        // and checkpoint the WAL less often than every 1,000 pages.
+        try connection.exec("PRAGMA cache_size=-262144")
+        try connection.exec("PRAGMA wal_autocheckpoint=16384")
         let rows = try connection.query("SELECT COALESCE(MAX(ts), 0) AS ts FROM ledger_transfers")
         lastTimestamp = rows.first?.int("ts") ?? 0
         let thread = Thread { [self] in self.run() }
@@ -222,7 +226,8 @@ final class SQLiteLedgerWriter: @unchecked Sendable {
                 INSERT INTO ledger_pending (id, debit_id, credit_id, debit_num, credit_num, asset, amount, state, expires_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, [.id(record.id), .id(record.debitID), .id(record.creditID), .int(record.debitNum), .int(record.creditNum),
-                      .text(record.asset), .int(record.amount), .int(record.status.rawValue), .int(record.expiresAt)])
+                      .text(record.asset), .int(record.amount), .int((output.pendingStatusChanges[record.id] ?? record.status).rawValue),
+                      .int(record.expiresAt)])
         }
         for (id, status) in output.pendingStatusChanges where !output.newPendings.contains(where: { $0.id == id }) {
             try connection.execute("UPDATE ledger_pending SET state = ? WHERE id = ?", [.int(status.rawValue), .id(id)])

@@ -304,6 +304,23 @@ struct LedgerTests {
         try await t.finish()
     }
 
+    @Test("An opened or closed account is readable as soon as the call returns")
+    func readYourWrites() async throws {
+        let t = try await TestLedger.make()
+        var missing = 0
+        var stale = 0
+        for _ in 0..<100 {
+            let id = t.ids.next()
+            try await t.ledger.createAccount(NewAccount(id: id, asset: .cny, chartCode: "2011", ownerRef: "ryw"))
+            if try await t.ledger.account(id) == nil { missing += 1 }
+            _ = try await t.ledger.setClosed(id, closed: true)
+            if try await t.ledger.account(id)?.flags.contains(.closed) != true { stale += 1 }
+        }
+        #expect(missing == 0, "accounts not yet visible after createAccount returned")
+        #expect(stale == 0, "closed flag not yet visible after setClosed returned")
+        try await t.finish()
+    }
+
     @Test("Invalid accounts are refused", arguments: [
         ("", AccountCreateStatus.chartCodeInvalid),
         ("20A1", .chartCodeInvalid),
@@ -442,7 +459,8 @@ struct LedgerTests {
         #expect(results.map(\.status) == [.ok, .ok])
         #expect(try await t.balance(customer) == AccountBalance(debitsPosted: 600, creditsPosted: 1_000))
         // The hold is posted: it must not be postable a second time.
-        #expect(try await t.post(holdID).status == .pendingTransferAlreadyPosted)
+        let again = try await t.post(holdID)
+        #expect(again.status == .pendingTransferAlreadyPosted)
         #expect(try await t.balance(customer) == AccountBalance(debitsPosted: 600, creditsPosted: 1_000))
         #expect(try await t.ledger.sweepExpired() == 0)
         try await t.finish()
@@ -459,7 +477,8 @@ struct LedgerTests {
             TransferRequest(id: t.ids.next(), flags: [.voidPending], pendingID: holdID),
         ])
         #expect(results.map(\.status) == [.ok, .ok])
-        #expect(try await t.post(holdID).status == .pendingTransferAlreadyVoided)
+        let post = try await t.post(holdID)
+        #expect(post.status == .pendingTransferAlreadyVoided)
         #expect(try await t.balance(customer) == AccountBalance(creditsPosted: 1_000))
         try await t.finish()
     }
@@ -745,7 +764,8 @@ struct LedgerPropertyTests {
             let size = Int.random(in: 1...25, using: &rng)
             var submission: [TransferRequest] = []
             for _ in 0..<size {
-                submission.append(randomRequest(&rng, t: t, accounts: accounts, unknown: unknownAccount, sent: sent))
+                // Posts and voids may name holds of earlier submissions or of this one.
+                submission.append(randomRequest(&rng, t: t, accounts: accounts, unknown: unknownAccount, sent: sent + submission))
             }
             total += size
             sent.append(contentsOf: submission)
@@ -762,7 +782,8 @@ struct LedgerPropertyTests {
                     credit.creditsPending += transfer.amount
                     pendingAmounts[transfer.id] = transfer.amount
                 } else if let pendingID = transfer.pendingID {
-                    let held = try #require(pendingAmounts.removeValue(forKey: pendingID), "a pending transfer resolved twice")
+                    let removed = pendingAmounts.removeValue(forKey: pendingID)
+                    let held = try #require(removed, "a pending transfer resolved twice")
                     debit.debitsPending -= held
                     credit.creditsPending -= held
                     if transfer.flags.contains(.postPending) {
@@ -782,7 +803,7 @@ struct LedgerPropertyTests {
             #expect(report.isHealthy, "after \(total) transfers: \(report)")
             if !report.isHealthy { break }
         }
-        #expect(okCount > 30, "the workload should commit a fair share of its transfers")
+        if total >= 300 { #expect(okCount > 30, "the workload should commit a fair share of its transfers") }
         for id in accounts {
             #expect(try await t.balance(id) == model[id], "account \(id)")
         }

@@ -66,7 +66,8 @@ struct Problem: Sendable {
         }
         switch error {
         case .dataCorrupted(let context) where context.codingPath.isEmpty:
-            return Problem(status: 400, code: .invalidJSON, detail: "The body is not valid JSON.")
+            let reason = (context.underlyingError as? NSError)?.userInfo[NSDebugDescriptionErrorKey] as? String ?? context.debugDescription
+            return Problem(status: 400, code: .invalidJSON, detail: "The body is not valid JSON: \(reason.prefix(200))")
         case .dataCorrupted(let context):
             return Problem(status: 422, code: .invalidRequest, detail: "\(path(context)): \(context.debugDescription)",
                            extensions: ["field": .string(path(context))])

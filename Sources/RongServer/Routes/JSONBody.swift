@@ -12,7 +12,12 @@ extension Request {
             throw DomainError(.unsupportedMediaType, "Send the body as application/json.", status: 415)
         }
         var copy = self
-        let buffer = try await copy.collectBody(upTo: context.maxUploadSize)
+        let buffer: ByteBuffer
+        do {
+            buffer = try await copy.collectBody(upTo: context.maxUploadSize)
+        } catch {
+            throw DomainError(.payloadTooLarge, "Request body is larger than \(context.maxUploadSize) bytes.", status: 413)
+        }
         return try context.requestDecoder.decode(T.self, from: Data(buffer.readableBytesView))
     }
 }
