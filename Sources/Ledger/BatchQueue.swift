@@ -15,7 +15,7 @@ struct Submission: Sendable {
 enum WriterJob: Sendable {
     case transfers(Submission)
     case exclusive(@Sendable () -> Void)
-    case exclusiveAsync(@Sendable (PostgresSession) async -> Void)
+    case exclusiveAsync(@Sendable () async -> Void)
 }
 
 /// The writer's inbox: a bounded queue that groups concurrent submissions into batches.

@@ -21,10 +21,11 @@ public struct StatementPage: Sendable {
 public struct InvariantReport: Sendable, CustomStringConvertible {
     public struct AssetTotals: Sendable, Hashable {
         public let asset: String
-        public let debitsPosted: Int64
-        public let creditsPosted: Int64
-        public let debitsPending: Int64
-        public let creditsPending: Int64
+        /// Sums over every account of the asset; 128 bits because they may exceed Int64.
+        public let debitsPosted: Int128
+        public let creditsPosted: Int128
+        public let debitsPending: Int128
+        public let creditsPending: Int128
     }
 
     public let totals: [AssetTotals]
@@ -91,16 +92,21 @@ extension Ledger {
     /// - every account's balances equal the sum of its transfers and open holds;
     /// - no flagged account crosses its limit.
     public func checkInvariants() async throws -> InvariantReport {
-        let rows = try await database.query("""
-            SELECT asset, CAST(SUM(debits_posted) AS BIGINT) AS dp, CAST(SUM(credits_posted) AS BIGINT) AS cp,
-                   CAST(SUM(debits_pending) AS BIGINT) AS dpe, CAST(SUM(credits_pending) AS BIGINT) AS cpe
-            FROM ledger_accounts GROUP BY asset ORDER BY asset
-            """)
+        // Per-asset totals can exceed Int64 even though every balance fits: sum the high and low
+        // parts separately (balances are never negative) and combine them in 128 bits.
+        let parts = ["debits_posted", "credits_posted", "debits_pending", "credits_pending"].map { column in
+            "CAST(SUM(\(column) / 1000000000) AS BIGINT) AS \(column)_hi, CAST(SUM(\(column) % 1000000000) AS BIGINT) AS \(column)_lo"
+        }.joined(separator: ", ")
+        let rows = try await database.query("SELECT asset, \(parts) FROM ledger_accounts GROUP BY asset ORDER BY asset")
+        func total(_ row: SQLRow, _ column: String) -> Int128 {
+            Int128(row.int(column + "_hi")) * 1_000_000_000 + Int128(row.int(column + "_lo"))
+        }
         var violations: [String] = []
         var totals: [InvariantReport.AssetTotals] = []
         for row in rows {
-            let t = InvariantReport.AssetTotals(asset: row.text("asset"), debitsPosted: row.int("dp"), creditsPosted: row.int("cp"),
-                                                debitsPending: row.int("dpe"), creditsPending: row.int("cpe"))
+            let t = InvariantReport.AssetTotals(asset: row.text("asset"), debitsPosted: total(row, "debits_posted"),
+                                                creditsPosted: total(row, "credits_posted"), debitsPending: total(row, "debits_pending"),
+                                                creditsPending: total(row, "credits_pending"))
             totals.append(t)
             if t.debitsPosted != t.creditsPosted { violations.append("\(t.asset): posted debits \(t.debitsPosted) != credits \(t.creditsPosted)") }
             if t.debitsPending != t.creditsPending { violations.append("\(t.asset): pending debits \(t.debitsPending) != credits \(t.creditsPending)") }

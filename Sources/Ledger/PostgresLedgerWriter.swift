@@ -58,8 +58,19 @@ final class PostgresLedgerWriter: Sendable {
     func exclusive<T: Sendable>(_ body: @escaping @Sendable (PostgresSession) async throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             do {
-                try queue.enqueue(.exclusiveAsync { session in
-                    do { continuation.resume(returning: try await body(session)) } catch { continuation.resume(throwing: error) }
+                let (client, logger) = (self.client, self.logger)
+                try queue.enqueue(.exclusiveAsync {
+                    // Resumed only after COMMIT, so the caller reads what the job wrote.
+                    do {
+                        let value = try await Database.unwrapping {
+                            try await client.withTransaction(logger: logger) { connection in
+                                try await body(PostgresSession(connection: connection, logger: logger))
+                            }
+                        }
+                        continuation.resume(returning: value)
+                    } catch {
+                        continuation.resume(throwing: error)
+                    }
                 })
             } catch {
                 continuation.resume(throwing: error)
@@ -69,13 +80,7 @@ final class PostgresLedgerWriter: Sendable {
 
     private func handle(_ batch: [WriterJob]) async {
         if batch.count == 1, case .exclusiveAsync(let job) = batch[0] {
-            do {
-                try await client.withTransaction(logger: logger) { connection in
-                    await job(PostgresSession(connection: connection, logger: logger))
-                }
-            } catch {
-                logger.error("ledger exclusive job failed: \(error)")
-            }
+            await job()
             return
         }
         var submissions: [Submission] = []
@@ -90,6 +95,14 @@ final class PostgresLedgerWriter: Sendable {
         do {
             let eventsCopy = events
             let endsCopy = ends
+            if lastTimestamp.withLock({ $0 }) == 0 {
+                // Continue after the newest stored transfer so statements keep commit order across restarts.
+                let newest = try await client.withConnection { connection in
+                    try await PostgresSession(connection: connection, logger: self.logger).first("SELECT COALESCE(MAX(ts), 0) AS ts FROM ledger_transfers")
+                }
+                let stored = newest?.int("ts") ?? 0
+                lastTimestamp.withLock { $0 = max($0, stored) }
+            }
             let output = try await client.withTransaction(logger: logger) { connection in
                 try await self.apply(eventsCopy, ends: endsCopy, session: PostgresSession(connection: connection, logger: self.logger))
             }

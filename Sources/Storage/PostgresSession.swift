@@ -100,3 +100,15 @@ public struct PostgresSession: SQLSession, @unchecked Sendable {
         }
     }
 }
+
+extension Database {
+    /// Runs a PostgresNIO transaction call, surfacing the body's own error instead of the wrapper.
+    public static func unwrapping<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as PostgresTransactionError {
+            if let closureError = error.closureError { throw closureError }
+            throw StorageError(.other, String(reflecting: error))
+        }
+    }
+}

@@ -241,6 +241,23 @@ struct LedgerTests {
         try await t.finish()
     }
 
+    @Test("The invariant check copes with per-asset totals beyond Int64")
+    func invariantTotalsBeyondInt64() async throws {
+        let t = try await TestLedger.make()
+        let half = Int64.max / 2 + 1
+        // Two independent transfers, each legal on its own accounts; together the asset's totals exceed Int64.max.
+        #expect(try await t.move(try await t.account(), try await t.account(), half).status == .ok)
+        #expect(try await t.move(try await t.account(), try await t.account(), half).status == .ok)
+        do {
+            let report = try await t.ledger.checkInvariants()
+            #expect(report.isHealthy, "\(report)")
+        } catch {
+            Issue.record("checkInvariants threw instead of reporting: \(error)")
+        }
+        await t.ledger.shutdown()
+        await t.db.cleanup()
+    }
+
     // MARK: Idempotency
 
     @Test("Submitting a transfer again is idempotent on its id")

@@ -68,8 +68,8 @@ struct LedgerRoutes {
         group.get("invariants") { _, _ -> InvariantBody in
             let report = try await platform.ledger.checkInvariants()
             return InvariantBody(healthy: report.isHealthy, violations: report.violations, assets: report.totals.map {
-                InvariantBody.Totals(asset: $0.asset, debitsPosted: $0.debitsPosted, creditsPosted: $0.creditsPosted,
-                                     debitsPending: $0.debitsPending, creditsPending: $0.creditsPending)
+                InvariantBody.Totals(asset: $0.asset, debitsPosted: "\($0.debitsPosted)", creditsPosted: "\($0.creditsPosted)",
+                                     debitsPending: "\($0.debitsPending)", creditsPending: "\($0.creditsPending)")
             })
         }
     }
@@ -263,12 +263,13 @@ struct StatementEntryBody: Encodable, Sendable {
 }
 
 struct InvariantBody: ResponseEncodable {
+    /// Totals are decimal strings: summed over all accounts they may exceed 64 bits.
     struct Totals: Encodable, Sendable {
         let asset: String
-        let debitsPosted: Int64
-        let creditsPosted: Int64
-        let debitsPending: Int64
-        let creditsPending: Int64
+        let debitsPosted: String
+        let creditsPosted: String
+        let debitsPending: String
+        let creditsPending: String
     }
 
     let object = "ledger_invariants"
