@@ -1,8 +1,6 @@
 import BankKit
 import Foundation
 import Metrics
-import Storage
-import Synchronization
 
 /// One client's submission waiting for the writer.
 struct Submission: Sendable {
@@ -11,27 +9,68 @@ struct Submission: Sendable {
 }
 
 /// Work for the single writer: a submission of transfers, or an exclusive job (open or close
-/// accounts, sweep expired holds) run between batches.
+/// accounts) run between batches. A job resumes its own caller.
 enum WriterJob: Sendable {
     case transfers(Submission)
+    /// Run on the SQLite writer thread.
     case exclusive(@Sendable () -> Void)
+    /// Run by the PostgreSQL writer task.
     case exclusiveAsync(@Sendable () async -> Void)
+}
+
+/// Consecutive submissions merged into one batch of events.
+struct Batch {
+    let submissions: [Submission]
+    let events: [TransferRequest]
+    /// Index of each submission's last event: a linked chain never crosses one.
+    let submissionEnds: Set<Int>
+
+    init(_ submissions: [Submission]) {
+        var events: [TransferRequest] = []
+        var ends = Set<Int>()
+        for submission in submissions {
+            events.append(contentsOf: submission.events)
+            ends.insert(events.count - 1)
+        }
+        self.submissions = submissions
+        self.events = events
+        self.submissionEnds = ends
+    }
+
+    /// Hands each submission its slice of the results and records the batch's metrics.
+    func deliver(_ results: [TransferResult], metrics: LedgerMetrics, commitNanoseconds: Int64) {
+        var offset = 0
+        var ok = 0
+        for submission in submissions {
+            let slice = Array(results[offset..<offset + submission.events.count])
+            offset += submission.events.count
+            ok += slice.reduce(0) { $0 + ($1.status == .ok ? 1 : 0) }
+            submission.continuation.resume(returning: slice)
+        }
+        metrics.record(batchEvents: events.count, commitNanoseconds: commitNanoseconds, ok: ok, failed: events.count - ok)
+    }
+
+    /// Fails every submission: nothing of the batch was committed, so retrying the same ids is safe.
+    func fail(_ error: any Error) {
+        for submission in submissions {
+            submission.continuation.resume(throwing: DomainError(.unavailable, "Ledger write failed: \(error). Retry with the same transfer ids.", status: 503))
+        }
+    }
 }
 
 /// The writer's inbox: a bounded queue that groups concurrent submissions into batches.
 ///
 /// Group commit happens naturally: while one batch commits, new submissions pile up and
-/// become the next batch (bounded by `LedgerLimits.eventsPerBatchMax`). An optional linger
-/// lets a nearly empty batch wait briefly for company; it is bounded too.
-final class BatchQueue: Sendable {
-    private struct State {
-        var jobs: [WriterJob] = []
-        var queuedEvents = 0
-        var stopped = false
-    }
-
-    private let state = Mutex(State())
+/// become the next batch (bounded by `batchEventsMax`; a submission is never split).
+/// The SQLite writer thread blocks in `nextBatch()`; the PostgreSQL writer task suspends in
+/// `nextBatchAsync()`. Neither polls.
+final class BatchQueue: @unchecked Sendable {
+    // Every mutable field is read and written only while holding `condition`'s lock.
     private let condition = NSCondition()
+    private var jobs: [WriterJob] = []
+    private var queuedEvents = 0
+    private var stopped = false
+    private var asyncWaiter: CheckedContinuation<Void, Never>?
     let batchEventsMax: Int
 
     init(batchEventsMax: Int) {
@@ -40,69 +79,92 @@ final class BatchQueue: Sendable {
 
     /// Adds a job; refuses with `service_unavailable` when the queue is full or stopped.
     func enqueue(_ job: WriterJob) throws(DomainError) {
-        let accepted: Bool = state.withLock { state in
-            if state.stopped { return false }
-            if case .transfers(let submission) = job {
-                if state.queuedEvents + submission.events.count > LedgerLimits.queuedEventsMax { return false }
-                state.queuedEvents += submission.events.count
-            }
-            state.jobs.append(job)
-            return true
+        condition.lock()
+        var accepted = !stopped
+        if accepted, case .transfers(let submission) = job {
+            accepted = queuedEvents + submission.events.count <= LedgerLimits.queuedEventsMax
+            if accepted { queuedEvents += submission.events.count }
         }
+        if accepted { jobs.append(job) }
+        let waiter = wake()
+        condition.unlock()
+        waiter?.resume()
         guard accepted else {
             throw DomainError(.unavailable, "The ledger is busy or shutting down; retry with the same transfer ids.", status: 503)
         }
-        condition.lock()
-        condition.signal()
-        condition.unlock()
     }
 
-    /// Blocks the writer thread until there is work; returns a batch, or nil once stopped and drained.
-    ///
-    /// A batch is either one exclusive job, or consecutive transfer submissions up to the
-    /// event bound (a single submission is never split).
+    /// Blocks the calling thread until there is work; nil once stopped and drained.
     func nextBatch() -> [WriterJob]? {
+        condition.lock()
+        defer { condition.unlock() }
+        while jobs.isEmpty && !stopped { condition.wait() }
+        return takeLocked()
+    }
+
+    /// Suspends the calling task until there is work; nil once stopped and drained.
+    func nextBatchAsync() async -> [WriterJob]? {
         while true {
-            if let batch = takeBatch() { return batch }
-            if state.withLock({ $0.stopped && $0.jobs.isEmpty }) { return nil }
-            condition.lock()
-            if state.withLock({ $0.jobs.isEmpty && !$0.stopped }) {
-                _ = condition.wait(until: Date(timeIntervalSinceNow: 0.25))
-            }
+            if let ready = takeIfReady() { return ready }
+            await withCheckedContinuation { park($0) }
+        }
+    }
+
+    /// `.some(batch or nil-when-finished)` when there is something to report, `.none` to wait.
+    private func takeIfReady() -> [WriterJob]?? {
+        condition.lock()
+        defer { condition.unlock() }
+        return jobs.isEmpty && !stopped ? .none : .some(takeLocked())
+    }
+
+    /// Leaves the continuation for `enqueue`/`stop` to resume, unless work arrived meanwhile.
+    private func park(_ continuation: CheckedContinuation<Void, Never>) {
+        condition.lock()
+        if jobs.isEmpty && !stopped {
+            asyncWaiter = continuation
             condition.unlock()
+        } else {
+            condition.unlock()
+            continuation.resume()
         }
     }
-
-    /// Takes what is queued now without blocking.
-    func takeBatch() -> [WriterJob]? {
-        state.withLock { state in
-            guard let first = state.jobs.first else { return nil }
-            if case .transfers = first {} else {
-                state.jobs.removeFirst()
-                return [first]
-            }
-            var taken = 0
-            var events = 0
-            for job in state.jobs {
-                guard case .transfers(let submission) = job else { break }
-                if taken > 0 && events + submission.events.count > batchEventsMax { break }
-                events += submission.events.count
-                taken += 1
-            }
-            let batch = Array(state.jobs.prefix(taken))
-            state.jobs.removeFirst(taken)
-            state.queuedEvents -= events
-            return batch
-        }
-    }
-
-    var isStoppedAndDrained: Bool { state.withLock { $0.stopped && $0.jobs.isEmpty } }
 
     func stop() {
-        state.withLock { $0.stopped = true }
         condition.lock()
-        condition.broadcast()
+        stopped = true
+        let waiter = wake()
         condition.unlock()
+        waiter?.resume()
+    }
+
+    /// Signals the blocked thread and hands back the suspended task's continuation (resumed
+    /// by the caller after unlocking). Call with the lock held.
+    private func wake() -> CheckedContinuation<Void, Never>? {
+        condition.broadcast()
+        defer { asyncWaiter = nil }
+        return asyncWaiter
+    }
+
+    /// One exclusive job, or consecutive transfer submissions up to the event bound; nil when
+    /// empty (only after `stop`). Call with the lock held.
+    private func takeLocked() -> [WriterJob]? {
+        guard let first = jobs.first else { return nil }
+        guard case .transfers = first else {
+            jobs.removeFirst()
+            return [first]
+        }
+        var taken = 0
+        var events = 0
+        for job in jobs {
+            guard case .transfers(let submission) = job else { break }
+            if taken > 0 && events + submission.events.count > batchEventsMax { break }
+            events += submission.events.count
+            taken += 1
+        }
+        let batch = Array(jobs.prefix(taken))
+        jobs.removeFirst(taken)
+        queuedEvents -= events
+        return batch
     }
 }
 

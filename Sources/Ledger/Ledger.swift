@@ -51,24 +51,8 @@ public final class Ledger: Sendable {
         try Ledger.checkCount(accounts.count)
         let now = clock.now()
         switch backend {
-        case .sqlite(let writer):
-            return try await writer.exclusive { try $0.createAccounts(accounts, now: now) }
-        case .postgres(let writer):
-            return try await writer.exclusive { session in
-                var results: [AccountCreateStatus] = []
-                for account in accounts {
-                    if let invalid = AccountRules.validate(account) { results.append(invalid); continue }
-                    let inserted = try await session.query("""
-                        INSERT INTO ledger_accounts (id, asset, chart_code, owner_ref, flags, created_at) VALUES (?, ?, ?, ?, ?, ?)
-                        ON CONFLICT (id) DO NOTHING RETURNING num
-                        """, [.id(account.id), .text(account.asset), .text(account.chartCode), .text(account.ownerRef),
-                              .int(account.flags.rawValue), .time(now)])
-                    if !inserted.isEmpty { results.append(.ok); continue }
-                    let row = try await session.first("SELECT \(LedgerSchema.accountColumns) FROM ledger_accounts WHERE id = ?", [.id(account.id)])
-                    results.append(row.map { AccountRules.compare(account, LedgerSchema.account($0)) } ?? .existsWithDifferentFields)
-                }
-                return results
-            }
+        case .sqlite(let writer): return try await writer.exclusive { try $0.createAccounts(accounts, now: now) }
+        case .postgres(let writer): return try await writer.createAccounts(accounts, now: now)
         }
     }
 
@@ -85,13 +69,13 @@ public final class Ledger: Sendable {
     /// Submits transfers; the results come back in the same order, one per transfer.
     public func submit(_ transfers: [TransferRequest]) async throws -> [TransferResult] {
         try Ledger.checkCount(transfers.count)
+        let queue = switch backend {
+        case .sqlite(let writer): writer.queue
+        case .postgres(let writer): writer.queue
+        }
         return try await withCheckedThrowingContinuation { continuation in
-            let submission = Submission(events: transfers, continuation: continuation)
             do {
-                switch backend {
-                case .sqlite(let writer): try writer.queue.enqueue(.transfers(submission))
-                case .postgres(let writer): try writer.queue.enqueue(.transfers(submission))
-                }
+                try queue.enqueue(.transfers(Submission(events: transfers, continuation: continuation)))
             } catch {
                 continuation.resume(throwing: error)
             }
@@ -106,14 +90,8 @@ public final class Ledger: Sendable {
     /// Closes (or reopens) an account: a closed account takes part in no transfer.
     public func setClosed(_ id: RongID, closed: Bool) async throws -> Bool {
         switch backend {
-        case .sqlite(let writer):
-            return try await writer.exclusive { try $0.setClosed(id, closed: closed) }
-        case .postgres(let writer):
-            return try await writer.exclusive { session in
-                let sql = closed ? "UPDATE ledger_accounts SET flags = flags | 4 WHERE id = ? RETURNING num"
-                                 : "UPDATE ledger_accounts SET flags = flags & ~4 WHERE id = ? RETURNING num"
-                return try await !session.query(sql, [.id(id)]).isEmpty
-            }
+        case .sqlite(let writer): return try await writer.exclusive { try $0.setClosed(id, closed: closed) }
+        case .postgres(let writer): return try await writer.setClosed(id, closed: closed)
         }
     }
 
@@ -126,7 +104,7 @@ public final class Ledger: Sendable {
             [.time(now), .int(LedgerLimits.expirySweepMax)])
         guard !rows.isEmpty else { return 0 }
         let voids = rows.map { row in
-            TransferRequest(id: ids.next(), flags: [.voidPending], pendingID: row.id("id"), metadata: LedgerStateMachine.expiryMetadata)
+            TransferRequest(id: ids.next(), flags: [.voidPending, .expired], pendingID: row.id("id"))
         }
         let results = try await submit(voids)
         return results.filter { $0.status == .ok }.count

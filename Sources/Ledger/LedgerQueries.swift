@@ -66,13 +66,14 @@ extension Ledger {
             afterTS = ts
             afterID = last.bytes
         }
-        let page = """
-            SELECT \(LedgerSchema.transferColumns), %SIDE% AS is_debit FROM \(LedgerSchema.transferFrom)
-            WHERE t.%COL% = ? AND (t.ts > ? OR (t.ts = ? AND t.id > ?)) ORDER BY t.ts, t.id LIMIT ?
+        // One index range scan per side, merged in commit order.
+        func side(isDebit: Bool) -> String {
             """
-        let sql = "SELECT * FROM (" + page.replacingOccurrences(of: "%SIDE%", with: "1").replacingOccurrences(of: "%COL%", with: "debit_num")
-            + ") AS debits UNION ALL SELECT * FROM (" + page.replacingOccurrences(of: "%SIDE%", with: "0").replacingOccurrences(of: "%COL%", with: "credit_num")
-            + ") AS credits ORDER BY ts, id LIMIT ?"
+            SELECT \(LedgerSchema.transferColumns), \(isDebit ? 1 : 0) AS is_debit FROM \(LedgerSchema.transferFrom)
+            WHERE t.\(isDebit ? "debit_num" : "credit_num") = ? AND (t.ts > ? OR (t.ts = ? AND t.id > ?)) ORDER BY t.ts, t.id LIMIT ?
+            """
+        }
+        let sql = "SELECT * FROM (\(side(isDebit: true))) AS debits UNION ALL SELECT * FROM (\(side(isDebit: false))) AS credits ORDER BY ts, id LIMIT ?"
         let bound: [SQLValue] = [.int(num), .int(afterTS), .int(afterTS), .blob(afterID), .int(limit + 1)]
         let rows = try await database.query(sql, bound + bound + [.int(limit + 1)])
         var entries: [StatementEntry] = []
@@ -92,15 +93,9 @@ extension Ledger {
     /// - every account's balances equal the sum of its transfers and open holds;
     /// - no flagged account crosses its limit.
     public func checkInvariants() async throws -> InvariantReport {
-        // Per-asset totals can exceed Int64 even though every balance fits: sum the high and low
-        // parts separately (balances are never negative) and combine them in 128 bits.
-        let parts = ["debits_posted", "credits_posted", "debits_pending", "credits_pending"].map { column in
-            "CAST(SUM(\(column) / 1000000000) AS BIGINT) AS \(column)_hi, CAST(SUM(\(column) % 1000000000) AS BIGINT) AS \(column)_lo"
-        }.joined(separator: ", ")
+        let parts = ["debits_posted", "credits_posted", "debits_pending", "credits_pending"].map { Ledger.wideSum($0, as: $0) }.joined(separator: ", ")
         let rows = try await database.query("SELECT asset, \(parts) FROM ledger_accounts GROUP BY asset ORDER BY asset")
-        func total(_ row: SQLRow, _ column: String) -> Int128 {
-            Int128(row.int(column + "_hi")) * 1_000_000_000 + Int128(row.int(column + "_lo"))
-        }
+        func total(_ row: SQLRow, _ column: String) -> Int128 { Ledger.wideSum(row, column) }
         var violations: [String] = []
         var totals: [InvariantReport.AssetTotals] = []
         for row in rows {
@@ -128,5 +123,27 @@ extension Ledger {
             """)
         for row in drift { violations.append("account \(row.id("id")) balances differ from its transfers") }
         return InvariantReport(totals: totals, violations: violations)
+    }
+
+    /// How many accounts of an asset and chart code there are, and what they hold together
+    /// (credits minus debits posted), e.g. customer demand deposits for the home page.
+    public func holdings(asset: Asset, chartCode: String) async throws -> (accounts: Int64, postedCreditBalance: Int128) {
+        let row = try await database.first(
+            "SELECT COUNT(*) AS n, \(Ledger.wideSum("credits_posted - debits_posted", as: "held")) FROM ledger_accounts WHERE asset = ? AND chart_code = ?",
+            [.text(asset.code), .text(chartCode)])
+        guard let row else { return (0, 0) }
+        return (row.int("n"), Ledger.wideSum(row, "held"))
+    }
+
+    /// SQL selecting `SUM(expression)` as two columns, `name_hi` and `name_lo`: sums over many
+    /// accounts can exceed Int64 even though each balance fits, so the high and low parts are
+    /// summed separately and combined in 128 bits by `wideSum(row, name)`. Division and
+    /// remainder truncate toward zero on both databases, so negative values combine correctly too.
+    static func wideSum(_ expression: String, as name: String) -> String {
+        "CAST(COALESCE(SUM((\(expression)) / 1000000000), 0) AS BIGINT) AS \(name)_hi, CAST(COALESCE(SUM((\(expression)) % 1000000000), 0) AS BIGINT) AS \(name)_lo"
+    }
+
+    static func wideSum(_ row: SQLRow, _ name: String) -> Int128 {
+        Int128(row.int(name + "_hi")) * 1_000_000_000 + Int128(row.int(name + "_lo"))
     }
 }

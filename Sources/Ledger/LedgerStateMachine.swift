@@ -66,7 +66,7 @@ struct LedgerStateMachine {
         self.lastTimestamp = lastTimestamp
     }
 
-    /// Applies `events`; `chainBreaks` marks the last index of each submission so a chain
+    /// Applies `events`; `submissionEnds` marks the last index of each submission so a chain
     /// never spans two clients' submissions.
     mutating func apply(_ events: [TransferRequest], submissionEnds: Set<Int>) -> BatchOutput {
         var output = BatchOutput()
@@ -86,6 +86,11 @@ struct LedgerStateMachine {
             let chainOpen = events[end].flags.contains(.linked)
             applyChain(events[index...end], chainOpen: chainOpen, into: &output)
             index = end + 1
+        }
+        // A hold created and resolved in this batch is inserted with its final state, so
+        // writers insert `newPendings` and update `pendingStatusChanges` without special cases.
+        for i in output.newPendings.indices {
+            if let status = output.pendingStatusChanges.removeValue(forKey: output.newPendings[i].id) { output.newPendings[i].status = status }
         }
         return output
     }
@@ -134,7 +139,8 @@ struct LedgerStateMachine {
     private mutating func applyOne(_ event: TransferRequest, into output: inout BatchOutput) -> TransferResult {
         if event.id == .zero { return fail(event, .idMustNotBeZero) }
         let kinds = [TransferFlags.pending, .postPending, .voidPending].filter { event.flags.contains($0) }.count
-        if kinds > 1 || event.flags.contains(.expired) { return fail(event, .flagsAreMutuallyExclusive) }
+        // `expired` only qualifies a void (the expiry sweep's).
+        if kinds > 1 || (event.flags.contains(.expired) && !event.flags.contains(.voidPending)) { return fail(event, .flagsAreMutuallyExclusive) }
         if let stored = existing[event.id] {
             return TransferResult(id: event.id, status: LedgerStateMachine.matches(event, stored) ? .exists : .existsWithDifferentFields,
                                   transfer: stored, debitBalance: accounts[stored.debitAccountID]?.balance,
@@ -190,10 +196,11 @@ struct LedgerStateMachine {
         case .expired: return fail(event, .pendingTransferExpired)
         case .pending: break
         }
-        // A hold past its timeout cannot be posted; the expiry sweep releases it.
-        let isExpirySweep = event.flags.contains(.voidPending) && event.metadata == LedgerStateMachine.expiryMetadata
-            && record.expiresAt != 0 && record.expiresAt <= now
-        if record.expiresAt != 0 && record.expiresAt <= now && !isExpirySweep { return fail(event, .pendingTransferExpired) }
+        // A hold past its timeout can only be released, by a void marked `expired` (the sweep's).
+        let hasExpired = record.expiresAt != 0 && record.expiresAt <= now
+        let isExpirySweep = event.flags.contains(.expired)
+        if hasExpired && !isExpirySweep { return fail(event, .pendingTransferExpired) }
+        if isExpirySweep && !hasExpired { return fail(event, .pendingTransferNotExpired) }
         if let debitID = event.debitAccountID, debitID != record.debitID { return fail(event, .pendingTransferHasDifferentAccounts) }
         if let creditID = event.creditAccountID, creditID != record.creditID { return fail(event, .pendingTransferHasDifferentAccounts) }
         if let asset = event.asset, asset != record.asset { return fail(event, .pendingTransferHasDifferentAsset) }
@@ -222,11 +229,7 @@ struct LedgerStateMachine {
         record.status = newStatus
         pendings[pendingID] = record
         output.pendingStatusChanges[pendingID] = newStatus
-        var flags = event.flags
-        if isExpirySweep { flags.insert(.expired) }
-        var adjusted = event
-        adjusted.flags = flags
-        return commit(adjusted, debit: debit, credit: credit, amount: amount, asset: record.asset, pendingID: pendingID, into: &output)
+        return commit(event, debit: debit, credit: credit, amount: amount, asset: record.asset, pendingID: pendingID, into: &output)
     }
 
     private mutating func commit(_ event: TransferRequest, debit: AccountState, credit: AccountState, amount: Int64, asset: String,
@@ -263,17 +266,12 @@ struct LedgerStateMachine {
         return overflow ? nil : sum
     }
 
-    /// Marker the expiry sweep writes on the void it submits.
-    static let expiryMetadata = "{\"reason\":\"pending_timeout\"}"
-
     static func matches(_ event: TransferRequest, _ stored: StoredTransfer) -> Bool {
         if let debit = event.debitAccountID, debit != stored.debitAccountID { return false }
         if let credit = event.creditAccountID, credit != stored.creditAccountID { return false }
         if let amount = event.amount, amount != stored.amount { return false }
         if let asset = event.asset, asset != stored.asset { return false }
-        var storedFlags = stored.flags
-        storedFlags.remove(.expired)
-        return event.code == stored.code && event.flags == storedFlags && event.pendingID == stored.pendingID
+        return event.code == stored.code && event.flags == stored.flags && event.pendingID == stored.pendingID
             && event.timeoutSeconds == stored.timeoutSeconds && event.metadata == stored.metadata
     }
 }

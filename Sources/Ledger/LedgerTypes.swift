@@ -46,7 +46,7 @@ public struct TransferFlags: OptionSet, Sendable, Hashable, Codable {
     public static let postPending = TransferFlags(rawValue: 4)
     /// Releases the pending transfer named by `pendingID`.
     public static let voidPending = TransferFlags(rawValue: 8)
-    /// Written by the ledger when it voids an expired pending transfer.
+    /// Marks the expiry sweep's void of a hold whose timeout has passed (only with `voidPending`).
     public static let expired = TransferFlags(rawValue: 16)
 
     public var names: [String] {
@@ -230,6 +230,7 @@ public enum TransferStatus: String, Sendable, Hashable, Codable, CaseIterable {
     case pendingTransferAlreadyPosted = "pending_transfer_already_posted"
     case pendingTransferAlreadyVoided = "pending_transfer_already_voided"
     case pendingTransferExpired = "pending_transfer_expired"
+    case pendingTransferNotExpired = "pending_transfer_not_expired"
     case pendingTransferHasDifferentAccounts = "pending_transfer_has_different_accounts"
     case pendingTransferHasDifferentAsset = "pending_transfer_has_different_asset"
     case exceedsPendingTransferAmount = "exceeds_pending_transfer_amount"
@@ -264,4 +265,15 @@ public enum LedgerLimits {
     public static let statementPageMax = 500
     /// Expired holds voided per sweep.
     public static let expirySweepMax = 1000
+}
+
+/// Chart-of-accounts codes Rong uses (after the PRC bank chart: 1xxx assets, 2xxx liabilities).
+/// Modules add theirs here so a code means one thing everywhere.
+public enum ChartOfAccounts {
+    /// 存放中央银行款项: the bank's clearing position, the funding side of deposits.
+    public static let dueFromCentralBank = "1003"
+    /// 活期存款 (个人): customer demand deposits.
+    public static let customerDemandDeposits = "2011"
+    /// 活期存款 (单位): merchant settlement accounts.
+    public static let merchantSettlement = "2012"
 }

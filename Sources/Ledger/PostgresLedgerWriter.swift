@@ -12,62 +12,42 @@ import Synchronization
 /// whatever its size. No balance is cached between batches, so several nodes stay correct.
 final class PostgresLedgerWriter: Sendable {
     let queue: BatchQueue
-    private let client: PostgresClient
-    private let clock: BankClock
-    private let metrics: LedgerMetrics
-    private let logger: Logger
-    private let task: Task<Void, Never>?
-    private let lastTimestamp = Mutex<Int64>(0)
-    /// PostgreSQL allows 65,535 bind parameters per statement; stay well below.
-    static let bindsPerStatementMax = 30_000
+    private let committer: PostgresBatchCommitter
+    private let task: Task<Void, Never>
 
     init(client: PostgresClient, clock: BankClock, metrics: LedgerMetrics, logger: Logger, batchEventsMax: Int) {
-        self.client = client
-        self.clock = clock
-        self.metrics = metrics
-        self.logger = logger
         let queue = BatchQueue(batchEventsMax: batchEventsMax)
+        let committer = PostgresBatchCommitter(client: client, clock: clock, metrics: metrics, logger: logger)
         self.queue = queue
-        let box = WriterBox()
+        self.committer = committer
+        // Detached so the writer does not inherit a request's task-local context; `stop()`
+        // drains and awaits it, so it never outlives its owner.
         task = Task.detached {
-            // Detached so the writer does not inherit a request's task-local context; it is
-            // cancelled and awaited by `stop()`, so it never outlives its owner.
-            while let batch = await Self.next(queue) {
-                await box.writer?.handle(batch)
+            while let jobs = await queue.nextBatchAsync() {
+                if jobs.count == 1, case .exclusiveAsync(let job) = jobs[0] {
+                    await job()
+                    continue
+                }
+                await committer.commit(Batch(jobs.compactMap { job in
+                    if case .transfers(let submission) = job { return submission } else { return nil }
+                }))
             }
-        }
-        box.writer = self
-    }
-
-    /// Waits for the next batch without blocking a cooperative thread for long.
-    private static func next(_ queue: BatchQueue) async -> [WriterJob]? {
-        var idleSleepNanoseconds: UInt64 = 50_000
-        while true {
-            if let batch = queue.takeBatch() { return batch }
-            if queue.isStoppedAndDrained { return nil }
-            try? await Task.sleep(nanoseconds: idleSleepNanoseconds)
-            idleSleepNanoseconds = min(idleSleepNanoseconds * 2, 2_000_000)
         }
     }
 
     func stop() async {
         queue.stop()
-        await task?.value
+        await task.value
     }
 
+    /// Runs `body` in its own transaction between batches; the caller resumes after COMMIT.
     func exclusive<T: Sendable>(_ body: @escaping @Sendable (PostgresSession) async throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
+            let committer = committer
             do {
-                let (client, logger) = (self.client, self.logger)
                 try queue.enqueue(.exclusiveAsync {
-                    // Resumed only after COMMIT, so the caller reads what the job wrote.
                     do {
-                        let value = try await Database.unwrapping {
-                            try await client.withTransaction(logger: logger) { connection in
-                                try await body(PostgresSession(connection: connection, logger: logger))
-                            }
-                        }
-                        continuation.resume(returning: value)
+                        continuation.resume(returning: try await committer.inTransaction(body))
                     } catch {
                         continuation.resume(throwing: error)
                     }
@@ -78,48 +58,71 @@ final class PostgresLedgerWriter: Sendable {
         }
     }
 
-    private func handle(_ batch: [WriterJob]) async {
-        if batch.count == 1, case .exclusiveAsync(let job) = batch[0] {
-            await job()
-            return
+    func createAccounts(_ accounts: [NewAccount], now: Timestamp) async throws -> [AccountCreateStatus] {
+        try await exclusive { session in
+            var results: [AccountCreateStatus] = []
+            for account in accounts {
+                if let invalid = AccountRules.validate(account) { results.append(invalid); continue }
+                let inserted = try await session.query("""
+                    INSERT INTO ledger_accounts (id, asset, chart_code, owner_ref, flags, created_at) VALUES (?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (id) DO NOTHING RETURNING num
+                    """, [.id(account.id), .text(account.asset), .text(account.chartCode), .text(account.ownerRef),
+                          .int(account.flags.rawValue), .time(now)])
+                if !inserted.isEmpty { results.append(.ok); continue }
+                let row = try await session.first("SELECT \(LedgerSchema.accountColumns) FROM ledger_accounts WHERE id = ?", [.id(account.id)])
+                results.append(row.map { AccountRules.compare(account, LedgerSchema.account($0)) } ?? .existsWithDifferentFields)
+            }
+            return results
         }
-        var submissions: [Submission] = []
-        for job in batch { if case .transfers(let submission) = job { submissions.append(submission) } }
-        var events: [TransferRequest] = []
-        var ends = Set<Int>()
-        for submission in submissions {
-            events.append(contentsOf: submission.events)
-            ends.insert(events.count - 1)
+    }
+
+    func setClosed(_ id: RongID, closed: Bool) async throws -> Bool {
+        try await exclusive { session in
+            try await session.execute(closed ? AccountRules.closeSQL : AccountRules.reopenSQL, [.id(id)]) > 0
         }
+    }
+}
+
+/// Commits batches on PostgreSQL; owned by the writer's task.
+final class PostgresBatchCommitter: Sendable {
+    private let client: PostgresClient
+    private let clock: BankClock
+    private let metrics: LedgerMetrics
+    private let logger: Logger
+    private let lastTimestamp = Mutex<Int64>(0)
+    /// PostgreSQL allows 65,535 bind parameters per statement; stay well below.
+    static let bindsPerStatementMax = 30_000
+
+    init(client: PostgresClient, clock: BankClock, metrics: LedgerMetrics, logger: Logger) {
+        self.client = client
+        self.clock = clock
+        self.metrics = metrics
+        self.logger = logger
+    }
+
+    func inTransaction<T: Sendable>(_ body: @Sendable (PostgresSession) async throws -> T) async throws -> T {
+        try await Database.unwrapping {
+            try await client.withTransaction(logger: logger) { connection in
+                try await body(PostgresSession(connection: connection, logger: logger))
+            }
+        }
+    }
+
+    func commit(_ batch: Batch) async {
         let started = clock.now()
         do {
-            let eventsCopy = events
-            let endsCopy = ends
             if lastTimestamp.withLock({ $0 }) == 0 {
                 // Continue after the newest stored transfer so statements keep commit order across restarts.
-                let newest = try await client.withConnection { connection in
-                    try await PostgresSession(connection: connection, logger: self.logger).first("SELECT COALESCE(MAX(ts), 0) AS ts FROM ledger_transfers")
-                }
+                let newest = try await inTransaction { try await $0.first("SELECT COALESCE(MAX(ts), 0) AS ts FROM ledger_transfers") }
                 let stored = newest?.int("ts") ?? 0
                 lastTimestamp.withLock { $0 = max($0, stored) }
             }
-            let output = try await client.withTransaction(logger: logger) { connection in
-                try await self.apply(eventsCopy, ends: endsCopy, session: PostgresSession(connection: connection, logger: self.logger))
+            let output = try await inTransaction { session in
+                try await self.apply(batch.events, ends: batch.submissionEnds, session: session)
             }
-            var offset = 0
-            var ok = 0
-            for submission in submissions {
-                let slice = Array(output.results[offset..<offset + submission.events.count])
-                offset += submission.events.count
-                ok += slice.reduce(0) { $0 + ($1.status == .ok ? 1 : 0) }
-                submission.continuation.resume(returning: slice)
-            }
-            metrics.record(batchEvents: events.count, commitNanoseconds: clock.now().nanosecondsSinceEpoch - started.nanosecondsSinceEpoch,
-                           ok: ok, failed: events.count - ok)
+            batch.deliver(output.results, metrics: metrics, commitNanoseconds: clock.now().nanosecondsSinceEpoch - started.nanosecondsSinceEpoch)
         } catch {
-            for submission in submissions {
-                submission.continuation.resume(throwing: DomainError(.unavailable, "Ledger write failed: \(error). Retry with the same transfer ids.", status: 503))
-            }
+            batch.fail(error)
         }
     }
 
@@ -173,14 +176,12 @@ final class PostgresLedgerWriter: Sendable {
         for chunk in Self.chunks(output.newPendings, size: Self.bindsPerStatementMax / 9) {
             var binds: [SQLValue] = []
             for r in chunk {
-                let status = output.pendingStatusChanges[r.id] ?? r.status
                 binds += [.id(r.id), .id(r.debitID), .id(r.creditID), .int(r.debitNum), .int(r.creditNum), .text(r.asset),
-                          .int(r.amount), .int(status.rawValue), .int(r.expiresAt)]
+                          .int(r.amount), .int(r.status.rawValue), .int(r.expiresAt)]
             }
             try await session.execute("INSERT INTO ledger_pending (id, debit_id, credit_id, debit_num, credit_num, asset, amount, state, expires_at) VALUES \(Self.tuples(chunk.count, 9))", binds)
         }
-        let newIDs = Set(output.newPendings.map(\.id))
-        for (id, status) in output.pendingStatusChanges where !newIDs.contains(id) {
+        for (id, status) in output.pendingStatusChanges {
             try await session.execute("UPDATE ledger_pending SET state = ? WHERE id = ?", [.int(status.rawValue), .id(id)])
         }
         let dirty = output.dirtyAccounts.compactMap { machine.accounts[$0] }
@@ -208,10 +209,4 @@ final class PostgresLedgerWriter: Sendable {
     static func chunks<T>(_ items: [T], size: Int) -> [ArraySlice<T>] {
         stride(from: 0, to: items.count, by: size).map { items[$0..<min($0 + size, items.count)] }
     }
-}
-
-/// Lets the writer task reach its owner after `init` finishes (set once, before any job runs).
-private final class WriterBox: @unchecked Sendable {
-    // Written once in init before the task can observe a job; read only by the task.
-    var writer: PostgresLedgerWriter?
 }

@@ -2,7 +2,6 @@ import BankKit
 import CSQLite
 import Foundation
 import Storage
-import Synchronization
 
 /// The SQLite batch writer: one thread that owns one connection and commits many transfers
 /// per transaction.
@@ -16,20 +15,18 @@ final class SQLiteLedgerWriter: @unchecked Sendable {
     // Mutable state below is touched only by the writer thread (`run`), which is why this is
     // @unchecked Sendable; other threads only call `queue.enqueue` and `stop`.
     let queue: BatchQueue
-    private let path: String
     private let clock: BankClock
     private let metrics: LedgerMetrics
     private var connection: SQLiteConnection!
     private var cache: [RongID: AccountState] = [:]
     private var dataVersion: Int64 = -1
     private var lastTimestamp: Int64 = 0
-    private let finished = Mutex(false)
-    private let finishedCondition = NSCondition()
+    /// Signalled once by the writer thread when it has drained the queue and exited.
+    private let finished = DispatchSemaphore(value: 0)
     /// Accounts kept in memory; beyond this the cache is dropped and rebuilt.
     static let cachedAccountsMax = 2_000_000
 
     init(path: String, clock: BankClock, metrics: LedgerMetrics, batchEventsMax: Int) throws {
-        self.path = path
         self.clock = clock
         self.metrics = metrics
         queue = BatchQueue(batchEventsMax: batchEventsMax)
@@ -47,9 +44,8 @@ final class SQLiteLedgerWriter: @unchecked Sendable {
 
     func stop() {
         queue.stop()
-        finishedCondition.lock()
-        while !finished.withLock({ $0 }) { finishedCondition.wait() }
-        finishedCondition.unlock()
+        finished.wait()
+        finished.signal()  // stay open for a second `stop()`
         connection = nil
     }
 
@@ -67,48 +63,26 @@ final class SQLiteLedgerWriter: @unchecked Sendable {
     }
 
     private func run() {
-        while let batch = queue.nextBatch() {
-            if batch.count == 1, case .exclusive(let job) = batch[0] {
+        while let jobs = queue.nextBatch() {
+            if jobs.count == 1, case .exclusive(let job) = jobs[0] {
                 job()
                 continue
             }
-            var submissions: [Submission] = []
-            submissions.reserveCapacity(batch.count)
-            for job in batch { if case .transfers(let submission) = job { submissions.append(submission) } }
-            commit(submissions)
+            commit(Batch(jobs.compactMap { job in
+                if case .transfers(let submission) = job { return submission } else { return nil }
+            }))
         }
-        finishedCondition.lock()
-        finished.withLock { $0 = true }
-        finishedCondition.broadcast()
-        finishedCondition.unlock()
+        finished.signal()
     }
 
-    private func commit(_ submissions: [Submission]) {
+    private func commit(_ batch: Batch) {
         let started = clock.now()
-        var events: [TransferRequest] = []
-        var ends = Set<Int>()
-        for submission in submissions {
-            events.append(contentsOf: submission.events)
-            ends.insert(events.count - 1)
-        }
         do {
-            let output = try inTransaction { try self.apply(events, ends: ends) }
-            var offset = 0
-            var ok = 0
-            for submission in submissions {
-                let slice = Array(output.results[offset..<offset + submission.events.count])
-                offset += submission.events.count
-                ok += slice.reduce(0) { $0 + ($1.status == .ok ? 1 : 0) }
-                submission.continuation.resume(returning: slice)
-            }
-            metrics.record(batchEvents: events.count,
-                           commitNanoseconds: clock.now().nanosecondsSinceEpoch - started.nanosecondsSinceEpoch,
-                           ok: ok, failed: events.count - ok)
+            let output = try inTransaction { try self.apply(batch.events, ends: batch.submissionEnds) }
+            batch.deliver(output.results, metrics: metrics,
+                          commitNanoseconds: clock.now().nanosecondsSinceEpoch - started.nanosecondsSinceEpoch)
         } catch {
-            cache.removeAll()
-            for submission in submissions {
-                submission.continuation.resume(throwing: DomainError(.unavailable, "Ledger write failed: \(error). Retry with the same transfer ids.", status: 503))
-            }
+            batch.fail(error)
         }
     }
 
@@ -166,7 +140,7 @@ final class SQLiteLedgerWriter: @unchecked Sendable {
         }
         let statement = try connection.prepare("SELECT num, id, asset, flags, debits_pending, debits_posted, credits_pending, credits_posted FROM ledger_accounts WHERE id = ?")
         defer { sqlite3_reset(statement) }
-        bindID(statement, 1, id)
+        sqliteBindID(statement, 1, id)
         let rc = sqlite3_step(statement)
         if rc == SQLITE_DONE { return }
         guard rc == SQLITE_ROW else { throw connection.error(rc) }
@@ -183,7 +157,7 @@ final class SQLiteLedgerWriter: @unchecked Sendable {
     private func loadTransfer(_ id: RongID) throws -> StoredTransfer? {
         // Fast path: most ids are new, and a miss on the primary key is one B-tree descent.
         let probe = try connection.prepare("SELECT 1 FROM ledger_transfers WHERE id = ?")
-        bindID(probe, 1, id)
+        sqliteBindID(probe, 1, id)
         let rc = sqlite3_step(probe)
         sqlite3_reset(probe)
         if rc == SQLITE_DONE { return nil }
@@ -204,17 +178,17 @@ final class SQLiteLedgerWriter: @unchecked Sendable {
             """)
         for row in output.inserted {
             let t = row.transfer
-            bindID(insert, 1, t.id)
+            sqliteBindID(insert, 1, t.id)
             sqlite3_bind_int64(insert, 2, t.timestamp.nanosecondsSinceEpoch)
             sqlite3_bind_int64(insert, 3, row.debitNum)
             sqlite3_bind_int64(insert, 4, row.creditNum)
             sqlite3_bind_int64(insert, 5, t.amount)
-            sqlite3_bind_text(insert, 6, t.asset, -1, sqliteTransientLedger)
+            sqlite3_bind_text(insert, 6, t.asset, -1, sqliteTransient)
             sqlite3_bind_int64(insert, 7, Int64(t.code))
             sqlite3_bind_int64(insert, 8, t.flags.rawValue)
-            if let pendingID = t.pendingID { bindID(insert, 9, pendingID) } else { sqlite3_bind_null(insert, 9) }
+            if let pendingID = t.pendingID { sqliteBindID(insert, 9, pendingID) } else { sqlite3_bind_null(insert, 9) }
             sqlite3_bind_int64(insert, 10, t.timeoutSeconds)
-            if let metadata = t.metadata { sqlite3_bind_text(insert, 11, metadata, -1, sqliteTransientLedger) } else { sqlite3_bind_null(insert, 11) }
+            if let metadata = t.metadata { sqlite3_bind_text(insert, 11, metadata, -1, sqliteTransient) } else { sqlite3_bind_null(insert, 11) }
             sqlite3_bind_int64(insert, 12, t.debitBalanceAfter)
             sqlite3_bind_int64(insert, 13, t.creditBalanceAfter)
             let rc = sqlite3_step(insert)
@@ -226,10 +200,9 @@ final class SQLiteLedgerWriter: @unchecked Sendable {
                 INSERT INTO ledger_pending (id, debit_id, credit_id, debit_num, credit_num, asset, amount, state, expires_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, [.id(record.id), .id(record.debitID), .id(record.creditID), .int(record.debitNum), .int(record.creditNum),
-                      .text(record.asset), .int(record.amount), .int((output.pendingStatusChanges[record.id] ?? record.status).rawValue),
-                      .int(record.expiresAt)])
+                      .text(record.asset), .int(record.amount), .int(record.status.rawValue), .int(record.expiresAt)])
         }
-        for (id, status) in output.pendingStatusChanges where !output.newPendings.contains(where: { $0.id == id }) {
+        for (id, status) in output.pendingStatusChanges {
             try connection.execute("UPDATE ledger_pending SET state = ? WHERE id = ?", [.int(status.rawValue), .id(id)])
         }
         let update = try connection.prepare("UPDATE ledger_accounts SET debits_pending = ?, debits_posted = ?, credits_pending = ?, credits_posted = ? WHERE num = ?")
@@ -269,47 +242,10 @@ final class SQLiteLedgerWriter: @unchecked Sendable {
 
     func setClosed(_ id: RongID, closed: Bool) throws -> Bool {
         try inTransaction {
-            let sql = closed ? "UPDATE ledger_accounts SET flags = flags | 4 WHERE id = ?" : "UPDATE ledger_accounts SET flags = flags & ~4 WHERE id = ?"
-            let changed = try connection.execute(sql, [.id(id)])
+            let changed = try connection.execute(closed ? AccountRules.closeSQL : AccountRules.reopenSQL, [.id(id)])
             cache[id] = nil
             return changed > 0
         }
     }
 
-    func expiredPendings(now: Timestamp, limit: Int) throws -> [RongID] {
-        try connection.query("SELECT id FROM ledger_pending WHERE state = 0 AND expires_at > 0 AND expires_at <= ? ORDER BY expires_at LIMIT ?",
-                             [.time(now), .int(limit)]).map { $0.id("id") }
-    }
-}
-
-let sqliteTransientLedger = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
-
-/// Binds 16 big-endian bytes without allocating.
-@inline(__always)
-func bindID(_ statement: OpaquePointer, _ index: Int32, _ id: RongID) {
-    var bigEndian = (id.high.bigEndian, id.low.bigEndian)
-    withUnsafeBytes(of: &bigEndian) { buffer in
-        _ = sqlite3_bind_blob(statement, index, buffer.baseAddress, 16, sqliteTransientLedger)
-    }
-}
-
-/// Validation of new accounts, shared by both backends.
-enum AccountRules {
-    static func validate(_ account: NewAccount) -> AccountCreateStatus? {
-        if account.id == .zero { return .idMustNotBeZero }
-        if Asset.named(account.asset) == nil { return .unknownAsset }
-        if account.flags.contains(.debitsMustNotExceedCredits) && account.flags.contains(.creditsMustNotExceedDebits) { return .flagsAreMutuallyExclusive }
-        let chart = account.chartCode.utf8
-        if chart.isEmpty || chart.count > LedgerLimits.chartCodeLengthMax || !chart.allSatisfy({ ($0 >= 48 && $0 <= 57) || $0 == 46 }) { return .chartCodeInvalid }
-        if account.ownerRef.utf8.count > LedgerLimits.ownerRefLengthMax { return .ownerRefTooLong }
-        return nil
-    }
-
-    static func compare(_ account: NewAccount, _ stored: LedgerAccount) -> AccountCreateStatus {
-        var storedFlags = stored.flags
-        storedFlags.remove(.closed)
-        let same = stored.asset == account.asset && stored.chartCode == account.chartCode
-            && stored.ownerRef == account.ownerRef && storedFlags == account.flags
-        return same ? .exists : .existsWithDifferentFields
-    }
 }

@@ -13,11 +13,7 @@ public func buildApplication(platform: RongPlatform, config: RongConfig, ledgerA
     accessLog.logLevel = config.logLevel
     router.add(middleware: ObservabilityMiddleware(ids: platform.ids, factory: platform.metricsFactory, accessLog: accessLog))
     router.add(middleware: ProblemMiddleware())
-    let templates = try await HomePage.loadTemplates()
-    HomePage(platform: platform, templates: templates).register(on: router)
-    PlatformRoutes(platform: platform).register(on: router)
-    LedgerRoutes(platform: platform, apiKey: ledgerAPIKey).register(on: router)
-    EndOfDayRoutes(platform: platform, apiKey: ledgerAPIKey).register(on: router)
+    try await registerRoutes(on: router, platform: platform, ledgerAPIKey: ledgerAPIKey)
 
     var app = Application(
         router: router,
@@ -30,14 +26,18 @@ public func buildApplication(platform: RongPlatform, config: RongConfig, ledgerA
     return app
 }
 
+/// Every module's routes, in one place: the application and the OpenAPI check both use it.
+func registerRoutes(on router: Router<RongRequestContext>, platform: RongPlatform, ledgerAPIKey: String) async throws {
+    HomePage(platform: platform, templates: try await HomePage.loadTemplates()).register(on: router)
+    PlatformRoutes(platform: platform).register(on: router)
+    LedgerRoutes(platform: platform, apiKey: ledgerAPIKey).register(on: router)
+    EndOfDayRoutes(platform: platform, apiKey: ledgerAPIKey).register(on: router)
+}
+
 /// The routes the application registers, as "METHOD /path/{param}" (for the OpenAPI check).
 public func registeredRoutes(platform: RongPlatform) async throws -> [String] {
     let router = Router(context: RongRequestContext.self)
-    let templates = try await HomePage.loadTemplates()
-    HomePage(platform: platform, templates: templates).register(on: router)
-    PlatformRoutes(platform: platform).register(on: router)
-    LedgerRoutes(platform: platform, apiKey: "x").register(on: router)
-    EndOfDayRoutes(platform: platform, apiKey: "x").register(on: router)
+    try await registerRoutes(on: router, platform: platform, ledgerAPIKey: "unused")
     return router.routes.map { route in
         let path = "/" + route.path.description.split(separator: "/").map { part in
             part.hasPrefix(":") ? "{\(part.dropFirst())}" : String(part)

@@ -104,14 +104,10 @@ public final class Database: SQLSession, Sendable {
             }
         }
         guard let postgres else { preconditionFailure("database without backend") }
-        do {
-            return try await postgres.withTransaction(logger: logger) { connection in
+        return try await Database.unwrapping {
+            try await postgres.withTransaction(logger: logger) { connection in
                 try await body(PostgresSession(connection: connection, logger: logger))
             }
-        } catch let error as PostgresTransactionError {
-            // Surface the body's own error (a DomainError, a unique violation) rather than the wrapper.
-            if let closureError = error.closureError { throw closureError }
-            throw StorageError(.other, String(reflecting: error))
         }
     }
 

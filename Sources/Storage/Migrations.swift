@@ -16,12 +16,7 @@ public struct Migration: Sendable {
     }
 
     func checksum(_ dialect: SQLDialect) -> Int64 {
-        // FNV-1a 64 over the statements, stable across runs and platforms.
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in statements(dialect).joined(separator: ";\n").utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x100_0000_01b3
-        }
+        let hash = FNV1a.hash(statements(dialect).joined(separator: ";\n"))
         return Int64(bitPattern: hash & 0x7FFF_FFFF_FFFF_FFFF)
     }
 }

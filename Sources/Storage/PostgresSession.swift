@@ -102,7 +102,8 @@ public struct PostgresSession: SQLSession, @unchecked Sendable {
 }
 
 extension Database {
-    /// Runs a PostgresNIO transaction call, surfacing the body's own error instead of the wrapper.
+    /// Runs a PostgresNIO transaction call, surfacing the body's own error (a DomainError, a
+    /// unique violation) instead of PostgresNIO's wrapper, so callers see the same error as on SQLite.
     public static func unwrapping<T>(_ body: () async throws -> T) async throws -> T {
         do {
             return try await body()

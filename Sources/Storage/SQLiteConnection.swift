@@ -1,7 +1,18 @@
 import CSQLite
 
+import BankKit
+
 /// `SQLITE_TRANSIENT`: tells SQLite to copy bound text and blobs (a C macro Swift cannot import).
-let sqliteTransient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+public let sqliteTransient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+/// Binds an id as its 16 big-endian bytes without allocating (the ledger's batch path).
+@inline(__always)
+public func sqliteBindID(_ statement: OpaquePointer, _ index: Int32, _ id: RongID) {
+    var bigEndian = (id.high.bigEndian, id.low.bigEndian)
+    withUnsafeBytes(of: &bigEndian) { buffer in
+        _ = sqlite3_bind_blob(statement, index, buffer.baseAddress, 16, sqliteTransient)
+    }
+}
 
 /// One SQLite connection with a prepared-statement cache, used through SQLite's C API.
 ///

@@ -4,6 +4,7 @@ import Foundation
 import Hummingbird
 import Logging
 import RongServer
+import Storage
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run the HTTP server (graceful shutdown on SIGINT/SIGTERM).")
@@ -42,63 +43,5 @@ struct Serve: AsyncParsableCommand {
             throw error
         }
         await platform.shutdown()
-    }
-}
-
-struct Migrate: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Apply every module's pending migrations and exit.")
-    @OptionGroup var database: DatabaseOptions
-
-    func run() async throws {
-        let logger = RongLogging.bootstrap(level: .warning)
-        let db = try await Database.open(database.url ?? Database.defaultURLString, logger: logger)
-        let applied = try await Migrator(RongPlatform.migrations).migrate(db)
-        print(applied.isEmpty ? "Schema is up to date (\(db.location))." : "Applied to \(db.location):\n  " + applied.joined(separator: "\n  "))
-        await db.close()
-    }
-}
-
-struct EndOfDayCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "eod", abstract: "Run end-of-day for a business date (idempotent; resumes after a crash).")
-    @Option(help: "Business date YYYY-MM-DD (default: yesterday in Asia/Shanghai)") var date: String?
-    @OptionGroup var database: DatabaseOptions
-
-    func run() async throws {
-        let logger = RongLogging.bootstrap(level: .warning)
-        let config = RongConfig.fromEnvironment()
-        let businessDate: BusinessDate
-        do {
-            businessDate = try date.map { try BusinessDate(iso: $0) } ?? BankClock.live.businessDate().adding(days: -1)
-        } catch let error as DomainError {
-            throw ValidationError(error.detail)
-        }
-        let platform = try await RongPlatform.start(databaseURL: database.url ?? config.databaseURL, calendar: try config.loadCalendar(), logger: logger)
-        print("End of day \(businessDate.iso) (\(platform.calendar.isBusinessDay(businessDate) ? "business day" : "holiday/weekend")), \(platform.database.location)")
-        do {
-            let report = try await platform.endOfDay.run(date: businessDate) { event in
-                switch event {
-                case .started(let index, let count, let name): print("[\(index)/\(count)] \(name) …")
-                case .finished(let index, let count, let name, let summary, let ms): print("[\(index)/\(count)] \(name) done in \(ms) ms: \(summary)")
-                case .skipped(let index, let count, let name): print("[\(index)/\(count)] \(name) already done")
-                }
-            }
-            print("End of day \(report.date.iso): \(report.steps.filter { $0.outcome == .ran }.count) ran, \(report.steps.filter { $0.outcome == .skippedAlreadyDone }.count) already done.")
-        } catch {
-            await platform.shutdown()
-            throw error
-        }
-        await platform.shutdown()
-    }
-}
-
-import Storage
-
-enum RongLogging {
-    /// JSON lines on standard error, once per process.
-    static func bootstrap(level: Logger.Level) -> Logger {
-        LoggingSystem.bootstrap { label in JSONLogHandler(label: label, level: level) }
-        var logger = Logger(label: "rong")
-        logger.logLevel = level
-        return logger
     }
 }

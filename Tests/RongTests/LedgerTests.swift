@@ -500,6 +500,22 @@ struct LedgerTests {
         try await t.finish()
     }
 
+    @Test("Only a hold whose timeout has passed can be voided as expired")
+    func expiredVoidNeedsAnExpiredHold() async throws {
+        let t = try await TestLedger.make()
+        let (customer, _) = try await t.funded(1_000)
+        let merchant = try await t.account()
+        let hold = try await t.hold(customer, merchant, 250, timeoutSeconds: 60)
+        let early = try await t.ledger.submit(TransferRequest(id: t.ids.next(), flags: [.voidPending, .expired], pendingID: hold.id))
+        #expect(early.status == .pendingTransferNotExpired)
+        #expect(try await t.balance(customer).debitsPending == 250)
+        t.clock.advance(seconds: 61)
+        let swept = try await t.ledger.submit(TransferRequest(id: t.ids.next(), flags: [.voidPending, .expired], pendingID: hold.id))
+        #expect(swept.status == .ok)
+        #expect(try await t.balance(customer) == AccountBalance(creditsPosted: 1_000))
+        try await t.finish()
+    }
+
     @Test("An expired hold cannot be posted; the sweep releases it once")
     func pendingExpiry() async throws {
         let t = try await TestLedger.make()

@@ -43,16 +43,19 @@ struct Problem: Sendable {
             return Problem(status: error.status, code: error.code, detail: error.detail, extensions: error.extensions)
         case let error as DecodingError:
             return Problem.decoding(error)
-        case let error as HTTPError:
+        case let error as any HTTPResponseError:
+            // Hummingbird's own errors: HTTPError (unknown route, …) and NIOTooManyBytesError
+            // (a body over `maxUploadSize`, from every body collection, not only ours).
+            let message = (error as? HTTPError)?.body
             switch error.status.code {
             case 404: return Problem(status: 404, code: .routeNotFound, detail: "No route \(request.method) \(request.uri.path).")
             case 405: return Problem(status: 405, code: .methodNotAllowed, detail: "Method \(request.method) is not allowed here.")
             case 413: return Problem(status: 413, code: .payloadTooLarge, detail: "Request body is larger than \(RongLimits.requestBodyBytesMax) bytes.")
-            case 400: return Problem(status: 400, code: .invalidRequest, detail: error.body ?? "Bad request.")
-            case 401: return Problem(status: 401, code: .unauthorized, detail: error.body ?? "Authentication required.")
+            case 400: return Problem(status: 400, code: .invalidRequest, detail: message ?? "Bad request.")
+            case 401: return Problem(status: 401, code: .unauthorized, detail: message ?? "Authentication required.")
             default:
                 return Problem(status: error.status.code, code: error.status.code >= 500 ? .internalError : .invalidRequest,
-                               detail: error.body ?? error.status.reasonPhrase)
+                               detail: message ?? error.status.reasonPhrase)
             }
         default:
             return Problem(status: 500, code: .internalError, detail: "An internal error occurred; it has been logged with the request id.")

@@ -2,8 +2,8 @@ import BankKit
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Ledger
 import Mustache
-import Storage
 
 /// The first page at `/`: what Rong is, today's business date, links to the API document.
 /// Chinese first; `?lang=en` switches to English.
@@ -23,12 +23,9 @@ struct HomePage {
 
     func render(english: Bool) async throws -> String {
         let today = platform.clock.businessDate()
-        let totals = try await platform.database.first("""
-            SELECT COUNT(*) AS n, CAST(COALESCE(SUM(credits_posted - debits_posted), 0) AS BIGINT) AS held
-            FROM ledger_accounts WHERE asset = 'CNY' AND chart_code = '2011'
-            """)
-        let count = totals?.int("n") ?? 0
-        let held = Money.fen(totals?.int("held") ?? 0).formatted
+        let deposits = try await platform.ledger.holdings(asset: .cny, chartCode: ChartOfAccounts.customerDemandDeposits)
+        // A total beyond Int64 fen (¥92 trillion) is shown unformatted rather than wrapped.
+        let held = Int64(exactly: deposits.postedCreditBalance).map { Money.fen($0).formatted } ?? "¥\(deposits.postedCreditBalance / 100)"
         let t = english ? HomePage.english : HomePage.chinese
         var context: [String: Any] = t
         context["lang"] = english ? "en" : "zh-CN"
@@ -36,7 +33,7 @@ struct HomePage {
         context["businessDate"] = today.iso
         context["businessDay"] = platform.calendar.isBusinessDay(today) ? t["yes"]! : t["no"]!
         context["database"] = platform.database.dialect == .sqlite ? "SQLite" : "PostgreSQL"
-        context["accountCount"] = String(count)
+        context["accountCount"] = String(deposits.accounts)
         context["deposits"] = held
         context["platforms"] = (english ? HomePage.platformsEnglish : HomePage.platformsChinese).map { ["name": $0.0, "text": $0.1] }
         return templates.render(context, withTemplate: "home") ?? ""

@@ -26,11 +26,11 @@ enum DemoSeed {
     static let clearingAccount = RongID.derived("demo", "account", "bank-clearing")
 
     static func seed(_ ledger: Ledger) async throws -> (accounts: Int, transfers: Int) {
-        var accounts = [NewAccount(id: clearingAccount, asset: .cny, chartCode: "1003", ownerRef: "bank:clearing")]
+        var accounts = [NewAccount(id: clearingAccount, asset: .cny, chartCode: ChartOfAccounts.dueFromCentralBank, ownerRef: "bank:clearing")]
         for holder in holders {
             accounts.append(NewAccount(
                 id: RongID.derived("demo", "account", holder.name), asset: .cny,
-                chartCode: holder.kind == "customer" ? "2011" : "2012",
+                chartCode: holder.kind == "customer" ? ChartOfAccounts.customerDemandDeposits : ChartOfAccounts.merchantSettlement,
                 ownerRef: "demo-\(holder.kind):\(holder.name)", flags: [.debitsMustNotExceedCredits]))
         }
         let statuses = try await ledger.createAccounts(accounts)

@@ -1,13 +1,14 @@
 import BankKit
 import Foundation
 import Logging
+import Storage
 
 /// How a Rong process is set up: from flags, else the environment, else defaults.
 public struct RongConfig: Sendable {
     public var host: String = "127.0.0.1"
     public var port: Int = 8080
     /// `sqlite:PATH` (default `sqlite:data/rong.sqlite`) or `postgres://…`.
-    public var databaseURL: String = Database.defaultURLString
+    public var databaseURL: String = Database.defaultURL()
     /// Seed demo customers, merchants and accounts on start (idempotent).
     public var demo: Bool = false
     /// Bearer key for the internal ledger API (`/v1/ledger/*`). Generated when not given.
@@ -33,20 +34,9 @@ public struct RongConfig: Sendable {
         return config
     }
 
-    func calendar() throws -> BusinessCalendar {
+    /// The business calendar: the holiday file when given, else China's published schedule.
+    public func loadCalendar() throws -> BusinessCalendar {
         guard let holidaysFile else { return .china }
         return try BusinessCalendar.parse(try String(contentsOfFile: holidaysFile, encoding: .utf8))
     }
-}
-
-import Storage
-
-extension Database {
-    /// `DATABASE_URL` when set, else the embedded SQLite file.
-    public static var defaultURLString: String { defaultURL() }
-}
-
-extension RongConfig {
-    /// The business calendar: the holiday file when given, else China's published schedule.
-    public func loadCalendar() throws -> BusinessCalendar { try calendar() }
 }

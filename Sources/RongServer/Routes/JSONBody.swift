@@ -12,12 +12,7 @@ extension Request {
             throw DomainError(.unsupportedMediaType, "Send the body as application/json.", status: 415)
         }
         var copy = self
-        let buffer: ByteBuffer
-        do {
-            buffer = try await copy.collectBody(upTo: context.maxUploadSize)
-        } catch {
-            throw DomainError(.payloadTooLarge, "Request body is larger than \(context.maxUploadSize) bytes.", status: 413)
-        }
+        let buffer = try await copy.collectBody(upTo: context.maxUploadSize)
         return try context.requestDecoder.decode(T.self, from: Data(buffer.readableBytesView))
     }
 }
@@ -26,18 +21,6 @@ extension RongRequestContext {
     /// A path parameter parsed as an id (422 `invalid_id` when malformed).
     func id(_ name: String) throws -> RongID {
         try RongID(parameters.get(name) ?? "")
-    }
-}
-
-/// A JSON response with a status other than 200.
-struct Created<Body: ResponseEncodable>: ResponseGenerator {
-    let status: HTTPResponse.Status
-    let body: Body
-
-    func response(from request: Request, context: some RequestContext) throws -> Response {
-        var response = try body.response(from: request, context: context)
-        response.status = status
-        return response
     }
 }
 

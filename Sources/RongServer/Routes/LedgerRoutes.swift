@@ -15,7 +15,7 @@ struct LedgerRoutes {
 
     func register(on router: Router<RongRequestContext>) {
         let group = router.group("v1/ledger").add(middleware: ServiceKeyMiddleware(key: apiKey))
-        group.post("accounts") { request, context -> Created<ListBody<AccountResultBody>> in
+        group.post("accounts") { request, context -> ListBody<AccountResultBody> in
             let input = try await request.decodeJSON(as: AccountsInput.self, context: context)
             let accounts = try input.accounts.map { try $0.newAccount() }
             let statuses = try await platform.ledger.createAccounts(accounts)
@@ -24,7 +24,7 @@ struct LedgerRoutes {
                 let stored = status == .ok || status == .exists ? try await platform.ledger.account(account.id) : nil
                 results.append(AccountResultBody(id: account.id.description, status: status.rawValue, account: stored.map(AccountBody.init)))
             }
-            return Created(status: .ok, body: ListBody(data: results, hasMore: false, nextCursor: nil))
+            return ListBody(data: results, hasMore: false, nextCursor: nil)
         }
         group.get("accounts/:id") { _, context -> AccountBody in
             let id = try context.id("id")
@@ -49,7 +49,7 @@ struct LedgerRoutes {
             let entries = page.entries.map { entry in
                 StatementEntryBody(transfer: TransferBody(entry.transfer), direction: entry.isDebit ? "debit" : "credit",
                                    balanceAfter: entry.balanceAfter,
-                                   balanceAfterFormatted: Money(minorUnits: entry.balanceAfter, asset: Asset.named(entry.transfer.asset) ?? .cny).formatted,
+                                   balanceAfterFormatted: formatted(entry.balanceAfter, entry.transfer.asset),
                                    cursor: entry.cursor)
             }
             return ListBody(data: entries, hasMore: page.nextCursor != nil, nextCursor: page.nextCursor)
@@ -105,6 +105,12 @@ struct ServiceKeyMiddleware: RouterMiddleware {
 }
 
 // MARK: JSON shapes (snake_case on the wire)
+
+/// Display form of an amount of a stored asset code (always one the ledger accepted).
+func formatted(_ minorUnits: Int64, _ assetCode: String) -> String {
+    guard let asset = Asset.named(assetCode) else { return "\(minorUnits) \(assetCode)" }
+    return Money(minorUnits: minorUnits, asset: asset).formatted
+}
 
 struct AccountsInput: Decodable {
     let accounts: [AccountInput]
@@ -170,7 +176,7 @@ struct BalanceBody: Codable, Sendable {
         creditsPosted = balance.creditsPosted
         posted = balance.postedCreditBalance
         available = balance.availableCreditBalance
-        postedFormatted = Money(minorUnits: posted, asset: Asset.named(asset) ?? .cny).formatted
+        postedFormatted = formatted(posted, asset)
     }
 }
 
@@ -223,7 +229,7 @@ struct TransferBody: ResponseEncodable {
         debitAccountId = t.debitAccountID.description
         creditAccountId = t.creditAccountID.description
         amount = t.amount
-        amountFormatted = Money(minorUnits: t.amount, asset: Asset.named(t.asset) ?? .cny).formatted
+        amountFormatted = formatted(t.amount, t.asset)
         asset = t.asset
         code = t.code
         flags = t.flags.names

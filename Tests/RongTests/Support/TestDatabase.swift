@@ -16,29 +16,11 @@ struct TestDatabase {
     static func make(migrations: [Migration] = LedgerSchema.migrations + EndOfDayRunner.migrations) async throws -> TestDatabase {
         var logger = Logger(label: "test")
         logger.logLevel = .warning
-        let env = ProcessInfo.processInfo.environment
-        if let url = env["DATABASE_URL"], url.hasPrefix("postgres") {
-            let name = "rong_t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
-            let admin = try await Database.open(url, logger: logger)
-            try await admin.execute("CREATE DATABASE \(name)", [])
-            var components = URLComponents(string: url)!
-            components.path = "/" + name
-            let database = try await Database.open(components.string!, logger: logger)
-            try await Migrator(migrations).migrate(database)
-            return TestDatabase(database: database) {
-                await database.close()
-                _ = try? await admin.execute("DROP DATABASE IF EXISTS \(name) WITH (FORCE)", [])
-                await admin.close()
-            }
-        }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rong-test-\(UUID().uuidString)")
-        let path = directory.appendingPathComponent("rong.sqlite").path
-        let database = try await Database.open("sqlite:" + path, logger: logger)
-        try await Migrator(migrations).migrate(database)
-        return TestDatabase(database: database) {
-            await database.close()
-            try? FileManager.default.removeItem(at: directory)
-        }
+        let scratch = try await ScratchDatabase.create(
+            serverURL: ProcessInfo.processInfo.environment["DATABASE_URL"],
+            sqliteParent: FileManager.default.temporaryDirectory.path, prefix: "rong_t", logger: logger)
+        try await Migrator(migrations).migrate(scratch.database)
+        return TestDatabase(database: scratch.database) { await scratch.drop() }
     }
 }
 

@@ -1,0 +1,43 @@
+import Foundation
+import Logging
+
+/// A throwaway database for tests and benchmarks: a new SQLite file in its own folder, or — when
+/// `serverURL` is a `postgres://` URL — a new database created on that server. `drop()` removes it.
+public struct ScratchDatabase: Sendable {
+    public let database: Database
+    private let remove: @Sendable () async -> Void
+
+    /// Closes the database and deletes it.
+    public func drop() async { await remove() }
+
+    /// - Parameters:
+    ///   - serverURL: a PostgreSQL server to create the database on; nil (or a non-postgres URL) for SQLite.
+    ///   - sqliteParent: the folder that receives the SQLite scratch folder.
+    public static func create(serverURL: String?, sqliteParent: String, prefix: String, logger: Logger) async throws -> ScratchDatabase {
+        let suffix = UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
+        if let serverURL, serverURL.hasPrefix("postgres") {
+            let name = "\(prefix)_\(suffix)"
+            let admin = try await Database.open(serverURL, logger: logger)
+            do {
+                try await admin.execute("CREATE DATABASE \(name)", [])
+                guard var components = URLComponents(string: serverURL) else { throw StorageError(.other, "bad PostgreSQL URL") }
+                components.path = "/" + name
+                let database = try await Database.open(components.string ?? serverURL, logger: logger)
+                return ScratchDatabase(database: database) {
+                    await database.close()
+                    _ = try? await admin.execute("DROP DATABASE IF EXISTS \(name) WITH (FORCE)", [])
+                    await admin.close()
+                }
+            } catch {
+                await admin.close()
+                throw error
+            }
+        }
+        let directory = (sqliteParent as NSString).appendingPathComponent("\(prefix)-\(suffix)")
+        let database = try await Database.open("sqlite:" + (directory as NSString).appendingPathComponent("rong.sqlite"), logger: logger)
+        return ScratchDatabase(database: database) {
+            await database.close()
+            try? FileManager.default.removeItem(atPath: directory)
+        }
+    }
+}
