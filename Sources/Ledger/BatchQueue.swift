@@ -94,6 +94,13 @@ final class BatchQueue: @unchecked Sendable {
         }
     }
 
+    /// True when nothing is waiting for the writer.
+    var isIdle: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return jobs.isEmpty
+    }
+
     /// Blocks the calling thread until there is work; nil once stopped and drained.
     func nextBatch() -> [WriterJob]? {
         condition.lock()

@@ -66,16 +66,29 @@ extension Ledger {
             afterTS = ts
             afterID = last.bytes
         }
-        // One index range scan per side, merged in commit order.
-        func side(isDebit: Bool) -> String {
+        // Indexed entries (one range scan of `ledger_entries`), plus the tail the SQLite writer
+        // has not indexed yet (a `ts` range scan of at most `unindexedTransfersMax` rows; empty on
+        // PostgreSQL), merged in commit order. One statement, so one consistent snapshot.
+        func after(_ table: String, _ idColumn: String) -> String {
+            "(\(table).ts > ? OR (\(table).ts = ? AND \(table).\(idColumn) > ?))"
+        }
+        let indexed = """
+            SELECT \(LedgerSchema.transferColumns), e.is_debit FROM ledger_entries e
+            JOIN ledger_transfers t ON t.id = e.transfer_id
+            JOIN ledger_accounts d ON d.num = t.debit_num JOIN ledger_accounts c ON c.num = t.credit_num
+            WHERE e.account_num = ? AND \(after("e", "transfer_id")) ORDER BY e.ts, e.transfer_id LIMIT ?
+            """
+        func tail(isDebit: Bool) -> String {
             """
             SELECT \(LedgerSchema.transferColumns), \(isDebit ? 1 : 0) AS is_debit FROM \(LedgerSchema.transferFrom)
-            WHERE t.\(isDebit ? "debit_num" : "credit_num") = ? AND (t.ts > ? OR (t.ts = ? AND t.id > ?)) ORDER BY t.ts, t.id LIMIT ?
+            WHERE t.ts > (SELECT indexed_upto FROM ledger_index_state WHERE id = 1)
+              AND t.\(isDebit ? "debit_num" : "credit_num") = ? AND \(after("t", "id")) ORDER BY t.ts, t.id LIMIT ?
             """
         }
-        let sql = "SELECT * FROM (\(side(isDebit: true))) AS debits UNION ALL SELECT * FROM (\(side(isDebit: false))) AS credits ORDER BY ts, id LIMIT ?"
+        let sql = "SELECT * FROM (\(indexed)) AS indexed UNION ALL SELECT * FROM (\(tail(isDebit: true))) AS debits"
+            + " UNION ALL SELECT * FROM (\(tail(isDebit: false))) AS credits ORDER BY ts, id LIMIT ?"
         let bound: [SQLValue] = [.int(num), .int(afterTS), .int(afterTS), .blob(afterID), .int(limit + 1)]
-        let rows = try await database.query(sql, bound + bound + [.int(limit + 1)])
+        let rows = try await database.query(sql, bound + bound + bound + [.int(limit + 1)])
         var entries: [StatementEntry] = []
         for row in rows.prefix(limit) {
             let transfer = LedgerSchema.transfer(row)
@@ -112,13 +125,16 @@ extension Ledger {
                OR ((flags & 2) = 2 AND credits_posted + credits_pending > debits_posted) LIMIT 20
             """)
         for row in crossing { violations.append("account \(row.id("id")) crosses its balance limit") }
-        // Posted rows are plain transfers and posts (flags without pending=2 and void=8).
+        // Posted rows are plain transfers and posts (flags without pending=2 and void=8). Grouped
+        // sums joined to the accounts: one pass over each table, no per-account index needed.
         let drift = try await database.query("""
             SELECT a.id FROM ledger_accounts a
-            WHERE a.debits_posted <> COALESCE((SELECT SUM(t.amount) FROM ledger_transfers t WHERE t.debit_num = a.num AND (t.flags & 10) = 0), 0)
-               OR a.credits_posted <> COALESCE((SELECT SUM(t.amount) FROM ledger_transfers t WHERE t.credit_num = a.num AND (t.flags & 10) = 0), 0)
-               OR a.debits_pending <> COALESCE((SELECT SUM(p.amount) FROM ledger_pending p WHERE p.debit_num = a.num AND p.state = 0), 0)
-               OR a.credits_pending <> COALESCE((SELECT SUM(p.amount) FROM ledger_pending p WHERE p.credit_num = a.num AND p.state = 0), 0)
+            LEFT JOIN (SELECT debit_num AS num, CAST(SUM(amount) AS BIGINT) AS total FROM ledger_transfers WHERE (flags & 10) = 0 GROUP BY debit_num) dp ON dp.num = a.num
+            LEFT JOIN (SELECT credit_num AS num, CAST(SUM(amount) AS BIGINT) AS total FROM ledger_transfers WHERE (flags & 10) = 0 GROUP BY credit_num) cp ON cp.num = a.num
+            LEFT JOIN (SELECT debit_num AS num, CAST(SUM(amount) AS BIGINT) AS total FROM ledger_pending WHERE state = 0 GROUP BY debit_num) dh ON dh.num = a.num
+            LEFT JOIN (SELECT credit_num AS num, CAST(SUM(amount) AS BIGINT) AS total FROM ledger_pending WHERE state = 0 GROUP BY credit_num) ch ON ch.num = a.num
+            WHERE a.debits_posted <> COALESCE(dp.total, 0) OR a.credits_posted <> COALESCE(cp.total, 0)
+               OR a.debits_pending <> COALESCE(dh.total, 0) OR a.credits_pending <> COALESCE(ch.total, 0)
             LIMIT 20
             """)
         for row in drift { violations.append("account \(row.id("id")) balances differ from its transfers") }

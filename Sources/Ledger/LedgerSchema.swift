@@ -54,7 +54,47 @@ public enum LedgerSchema {
                 "CREATE INDEX ledger_pending_expiry ON ledger_pending (expires_at) WHERE state = 0 AND expires_at > 0",
             ]
         },
+        // The per-account indexes of v1 took a random insert per side per transfer, dirtying a page
+        // per touched account per batch: 3.4× the cost of everything else on SQLite. Statements
+        // now read `ledger_entries`, clustered by account, which the writer fills in large sorted
+        // catch-ups (SQLite) or in the batch's own transaction (PostgreSQL, `indexed_upto` = max).
+        Migration(module: "ledger", version: 2, name: "statement entries clustered by account") { d in
+            [
+                "DROP INDEX ledger_transfers_debit",
+                "DROP INDEX ledger_transfers_credit",
+                "CREATE INDEX ledger_transfers_ts ON ledger_transfers (ts)",
+                """
+                CREATE TABLE ledger_entries (
+                    account_num \(d.bigint) NOT NULL,
+                    ts \(d.bigint) NOT NULL,
+                    transfer_id \(d.blob) NOT NULL,
+                    is_debit \(d.bigint) NOT NULL,
+                    PRIMARY KEY (account_num, ts, transfer_id))\(d.withoutRowID)
+                """,
+                "CREATE TABLE ledger_index_state (id \(d.bigint) NOT NULL PRIMARY KEY, indexed_upto \(d.bigint) NOT NULL)",
+                "INSERT INTO ledger_index_state (id, indexed_upto) VALUES (1, 0)",
+                // Entries for what v1 already stored; SQLite's writer then continues from here.
+                LedgerSchema.catchUpSQL,
+                d == .postgres ? "UPDATE ledger_index_state SET indexed_upto = 9223372036854775807 WHERE id = 1" : LedgerSchema.advanceIndexSQL,
+            ]
+        },
     ]
+
+    /// Moves `indexed_upto` to the newest stored transfer, after `catchUpSQL` in the same transaction.
+    static let advanceIndexSQL = "UPDATE ledger_index_state SET indexed_upto = (SELECT COALESCE(MAX(ts), 0) FROM ledger_transfers) WHERE id = 1"
+
+    /// Adds the entries of every transfer after `indexed_upto`, sorted by account so each
+    /// account's last page is written once per catch-up, not once per transfer.
+    static let catchUpSQL = """
+        INSERT INTO ledger_entries (account_num, ts, transfer_id, is_debit)
+        SELECT account_num, ts, transfer_id, is_debit FROM (
+            SELECT debit_num AS account_num, ts, id AS transfer_id, 1 AS is_debit FROM ledger_transfers
+            WHERE ts > (SELECT indexed_upto FROM ledger_index_state WHERE id = 1)
+            UNION ALL
+            SELECT credit_num, ts, id, 0 FROM ledger_transfers
+            WHERE ts > (SELECT indexed_upto FROM ledger_index_state WHERE id = 1)
+        ) AS pending_entries ORDER BY account_num, ts, transfer_id
+        """
 
     static let transferColumns = "t.id, t.ts, t.amount, t.asset, t.code, t.flags, t.pending_id, t.timeout_seconds, t.metadata, t.debit_balance_after, t.credit_balance_after, t.debit_num, t.credit_num, d.id AS debit_id, c.id AS credit_id"
     static let transferFrom = "ledger_transfers t JOIN ledger_accounts d ON d.num = t.debit_num JOIN ledger_accounts c ON c.num = t.credit_num"

@@ -263,6 +263,9 @@ public enum LedgerLimits {
     public static let ownerRefLengthMax = 128
     /// Statement page size.
     public static let statementPageMax = 500
+    /// SQLite: transfers not yet in `ledger_entries` before the writer catches up even under
+    /// load (it also catches up whenever it is idle). Statements scan at most this many extra rows.
+    public static let unindexedTransfersMax = 65_536
     /// Expired holds voided per sweep.
     public static let expirySweepMax = 1000
 }

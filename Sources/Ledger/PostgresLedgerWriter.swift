@@ -173,6 +173,20 @@ final class PostgresBatchCommitter: Sendable {
                     timeout_seconds, metadata, debit_balance_after, credit_balance_after) VALUES \(Self.tuples(chunk.count, 13))
                 """, binds)
         }
+        // Statement entries in the same transaction (`indexed_upto` stays at its maximum on
+        // PostgreSQL), sorted by account like the SQLite catch-up.
+        var entries: [(account: Int64, ts: Int64, id: RongID, isDebit: Bool)] = []
+        entries.reserveCapacity(output.inserted.count * 2)
+        for row in output.inserted {
+            let ts = row.transfer.timestamp.nanosecondsSinceEpoch
+            entries.append((row.debitNum, ts, row.transfer.id, true))
+            entries.append((row.creditNum, ts, row.transfer.id, false))
+        }
+        entries.sort { ($0.account, $0.ts) < ($1.account, $1.ts) }
+        for chunk in Self.chunks(entries, size: Self.bindsPerStatementMax / 4) {
+            let binds = chunk.flatMap { entry -> [SQLValue] in [.int(entry.account), .int(entry.ts), .id(entry.id), .bool(entry.isDebit)] }
+            try await session.execute("INSERT INTO ledger_entries (account_num, ts, transfer_id, is_debit) VALUES \(Self.tuples(chunk.count, 4))", binds)
+        }
         for chunk in Self.chunks(output.newPendings, size: Self.bindsPerStatementMax / 9) {
             var binds: [SQLValue] = []
             for r in chunk {

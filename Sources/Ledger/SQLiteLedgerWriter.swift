@@ -21,6 +21,12 @@ final class SQLiteLedgerWriter: @unchecked Sendable {
     private var cache: [RongID: AccountState] = [:]
     private var dataVersion: Int64 = -1
     private var lastTimestamp: Int64 = 0
+    /// Transfers stored but not yet in `ledger_entries` (see `catchUp`).
+    private var unindexed = 0
+    private var lastCatchUp = Timestamp(nanosecondsSinceEpoch: 0)
+    /// When idle, catch up once this many transfers wait, or once a second has passed.
+    static let idleCatchUpTransfersMin = 4096
+    static let idleCatchUpSecondsMin: Int64 = 1
     /// Signalled once by the writer thread when it has drained the queue and exited.
     private let finished = DispatchSemaphore(value: 0)
     /// Accounts kept in memory; beyond this the cache is dropped and rebuilt.
@@ -35,8 +41,7 @@ final class SQLiteLedgerWriter: @unchecked Sendable {
         // and checkpoint the WAL less often than every 1,000 pages.
         try connection.exec("PRAGMA cache_size=-262144")
         try connection.exec("PRAGMA wal_autocheckpoint=16384")
-        let rows = try connection.query("SELECT COALESCE(MAX(ts), 0) AS ts FROM ledger_transfers")
-        lastTimestamp = rows.first?.int("ts") ?? 0
+        try refreshFromDatabase()
         let thread = Thread { [self] in self.run() }
         thread.name = "rong-ledger-writer"
         thread.start()
@@ -71,7 +76,9 @@ final class SQLiteLedgerWriter: @unchecked Sendable {
             commit(Batch(jobs.compactMap { job in
                 if case .transfers(let submission) = job { return submission } else { return nil }
             }))
+            if shouldCatchUp() { catchUp() }
         }
+        if unindexed > 0 { catchUp() }
         finished.signal()
     }
 
@@ -79,6 +86,7 @@ final class SQLiteLedgerWriter: @unchecked Sendable {
         let started = clock.now()
         do {
             let output = try inTransaction { try self.apply(batch.events, ends: batch.submissionEnds) }
+            unindexed += output.inserted.count
             batch.deliver(output.results, metrics: metrics,
                           commitNanoseconds: clock.now().nanosecondsSinceEpoch - started.nanosecondsSinceEpoch)
         } catch {
@@ -90,8 +98,11 @@ final class SQLiteLedgerWriter: @unchecked Sendable {
     func inTransaction<T>(_ body: () throws -> T) throws -> T {
         try connection.exec("BEGIN IMMEDIATE")
         do {
-            let version = try connection.dataVersion()
-            if version != dataVersion { cache.removeAll(keepingCapacity: true) }
+            if try connection.dataVersion() != dataVersion {
+                // Another connection committed: our cached balances, timestamp and count may be stale.
+                cache.removeAll(keepingCapacity: true)
+                try refreshFromDatabase()
+            }
             let value = try body()
             try connection.exec("COMMIT")
             dataVersion = try connection.dataVersion()
@@ -100,6 +111,40 @@ final class SQLiteLedgerWriter: @unchecked Sendable {
             try? connection.exec("ROLLBACK")
             cache.removeAll()
             throw error
+        }
+    }
+
+    /// Commit order continues after the newest stored transfer (`ts` is indexed, so this is a
+    /// single descent), and the un-indexed count is re-read.
+    private func refreshFromDatabase() throws {
+        let newest = try connection.query("SELECT COALESCE(MAX(ts), 0) AS ts FROM ledger_transfers").first?.int("ts") ?? 0
+        lastTimestamp = max(lastTimestamp, newest)
+        unindexed = Int(try connection.query(
+            "SELECT COUNT(*) AS n FROM ledger_transfers WHERE ts > (SELECT indexed_upto FROM ledger_index_state WHERE id = 1)"
+        ).first?.int("n") ?? 0)
+    }
+
+    /// Always past `unindexedTransfersMax`; when the queue is idle, once enough waits or enough time passed.
+    private func shouldCatchUp() -> Bool {
+        if unindexed >= LedgerLimits.unindexedTransfersMax { return true }
+        guard unindexed > 0, queue.isIdle else { return false }
+        return unindexed >= SQLiteLedgerWriter.idleCatchUpTransfersMin
+            || clock.now() >= lastCatchUp.adding(seconds: SQLiteLedgerWriter.idleCatchUpSecondsMin)
+    }
+
+    /// Adds the statement entries of every transfer since the last catch-up, sorted by account,
+    /// in one transaction. Statements read the not-yet-indexed tail directly, so this affects
+    /// only speed, never what a statement shows; a failure is retried at the next catch-up.
+    private func catchUp() {
+        do {
+            try inTransaction {
+                try connection.execute(LedgerSchema.catchUpSQL)
+                try connection.execute(LedgerSchema.advanceIndexSQL)
+            }
+            unindexed = 0
+            lastCatchUp = clock.now()
+        } catch {
+            // Left for the next catch-up; statements include the tail meanwhile.
         }
     }
 

@@ -742,6 +742,49 @@ struct LedgerTests {
         try await t.finish()
     }
 
+    @Test("A statement reads the same before and after the writer indexes its entries")
+    func statementAcrossIndexedAndUnindexedEntries() async throws {
+        let db = try await TestDatabase.make()
+        let clock = ManualClock(shanghai: "2026-11-23T10:00:00")
+        let ids = IDGenerator.deterministic(clock: clock.clock)
+        let first = try Ledger(database: db.database, clock: clock.clock, ids: ids)
+        let bank = ids.next(), customer = ids.next()
+        try await first.createAccount(NewAccount(id: bank, asset: .cny, chartCode: "1003", ownerRef: "bank"))
+        try await first.createAccount(NewAccount(id: customer, asset: .cny, chartCode: "2011", ownerRef: "c"))
+        // Separate submissions with a frozen clock: the writer indexes the first when it goes idle,
+        // and leaves the rest for later (SQLite); PostgreSQL indexes each in its own transaction.
+        var expected: [Int64] = []
+        var balance: Int64 = 0
+        for amount in [100, 250, -50, 700, -1000] as [Int64] {
+            let transfer: TransferRequest = amount > 0 ? .posted(id: ids.next(), from: bank, to: customer, amount: amount)
+                                                       : .posted(id: ids.next(), from: customer, to: bank, amount: -amount)
+            #expect(try await first.submit(transfer).status == .ok)
+            balance += amount
+            expected.append(balance)
+        }
+        func allPages(_ ledger: Ledger) async throws -> [StatementEntry] {
+            var entries: [StatementEntry] = []
+            var cursor: String?
+            repeat {
+                let page = try await ledger.statement(account: customer, after: cursor, limit: 2)
+                entries += page.entries
+                cursor = page.nextCursor
+            } while cursor != nil
+            return entries
+        }
+        let before = try await allPages(first)
+        #expect(before.map(\.balanceAfter) == expected)
+        await first.shutdown()  // the SQLite writer indexes everything on the way out
+        let second = try Ledger(database: db.database, clock: clock.clock, ids: ids)
+        let after = try await allPages(second)
+        #expect(after.map(\.transfer.id) == before.map(\.transfer.id))
+        #expect(after.map(\.balanceAfter) == expected)
+        let report = try await second.checkInvariants()
+        await second.shutdown()
+        await db.cleanup()
+        #expect(report.isHealthy, "\(report)")
+    }
+
     @Test("A ledger reopened on the same database sees its state")
     func restart() async throws {
         let db = try await TestDatabase.make()
