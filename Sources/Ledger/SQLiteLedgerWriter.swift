@@ -37,8 +37,8 @@ final class SQLiteLedgerWriter: @unchecked Sendable {
         self.metrics = metrics
         queue = BatchQueue(batchEventsMax: batchEventsMax)
         connection = try SQLiteConnection(path: path)
-        // The statement indexes take random inserts; keep their pages in memory (256 MiB cap)
-        // and checkpoint the WAL less often than every 1,000 pages.
+        // Keep the tables' hot pages in memory (256 MiB cap) and checkpoint the WAL less often
+        // than every 1,000 pages.
         try connection.exec("PRAGMA cache_size=-262144")
         try connection.exec("PRAGMA wal_autocheckpoint=16384")
         try refreshFromDatabase()
