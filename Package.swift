@@ -21,6 +21,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
     ],
     targets: [
         // Money, ids, clocks, the business calendar and the domain error: no I/O.
@@ -54,11 +57,38 @@ let package = Package(
             dependencies: ["BankKit", "Storage", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
+        // The outside banking world: CNAPS2-style ISO 20022 messages and a simulator of other banks.
+        .target(
+            name: "Interbank",
+            dependencies: ["BankKit", "Storage", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        // Credentials, sessions (JWT + rotating refresh tokens), roles, OTP, SMS outbox, audit log.
+        .target(
+            name: "Identity",
+            dependencies: [
+                "BankKit", "Storage",
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // Customers, real-name KYC, bound Class I accounts, Class II/III e-accounts and their limits.
+        .target(
+            name: "Accounts",
+            dependencies: [
+                "BankKit", "Storage", "Ledger", "Identity", "Interbank",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         // Composition root: HTTP app, middleware, OpenAPI, pages, demo data.
         .target(
             name: "RongServer",
             dependencies: [
-                "BankKit", "Storage", "Ledger", "EndOfDay",
+                "BankKit", "Storage", "Ledger", "EndOfDay", "Interbank", "Identity", "Accounts",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Logging", package: "swift-log"),
@@ -72,7 +102,7 @@ let package = Package(
         .executableTarget(
             name: "rong",
             dependencies: [
-                "BankKit", "Storage", "Ledger", "EndOfDay", "RongServer",
+                "BankKit", "Storage", "Ledger", "EndOfDay", "Identity", "Accounts", "RongServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -82,7 +112,7 @@ let package = Package(
         .testTarget(
             name: "RongTests",
             dependencies: [
-                "BankKit", "Storage", "Ledger", "EndOfDay", "RongServer",
+                "BankKit", "Storage", "Ledger", "EndOfDay", "Interbank", "Identity", "Accounts", "RongServer",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],

@@ -96,6 +96,7 @@ public struct DomainError: Error, Sendable, Hashable, CustomStringConvertible {
         case 413: "Content Too Large"
         case 415: "Unsupported Media Type"
         case 422: "Unprocessable Content"
+        case 423: "Locked"
         case 429: "Too Many Requests"
         case 503: "Service Unavailable"
         default: status >= 500 ? "Internal Server Error" : "Error"

@@ -32,6 +32,10 @@ func registerRoutes(on router: Router<RongRequestContext>, platform: RongPlatfor
     PlatformRoutes(platform: platform).register(on: router)
     LedgerRoutes(platform: platform, apiKey: ledgerAPIKey).register(on: router)
     EndOfDayRoutes(platform: platform, apiKey: ledgerAPIKey).register(on: router)
+    let auth = Authenticator(identity: platform.identity)
+    IdentityRoutes(platform: platform, auth: auth).register(on: router)
+    CustomerRoutes(platform: platform, auth: auth).register(on: router)
+    StaffRoutes(platform: platform, auth: auth).register(on: router)
 }
 
 /// The routes the application registers, as "METHOD /path/{param}" (for the OpenAPI check).

@@ -1,5 +1,8 @@
+import Accounts
 import BankKit
 import EndOfDay
+import Identity
+import Interbank
 import Ledger
 import Logging
 import Metrics
@@ -18,29 +21,69 @@ public final class RongPlatform: Sendable {
     public let metricsRegistry: PrometheusCollectorRegistry
     public let metricsFactory: PrometheusMetricsFactory
     public let logger: Logger
+    public let random: SecureRandom
+    public let identity: IdentityService
+    public let accounts: AccountsService
+    /// The other banks (a simulator until a live interbank adapter is configured).
+    public let interbankSimulator: InterbankSimulator
 
     /// Every module's migrations, lower modules first.
-    public static let migrations: [Migration] = LedgerSchema.migrations + EndOfDayRunner.migrations
+    public static let migrations: [Migration] = LedgerSchema.migrations + EndOfDayRunner.migrations + InterbankSimulator.migrations
+        + IdentitySchema.migrations + AccountsSchema.migrations
+
+    /// Secrets and costs that differ between production, development and tests.
+    public struct Security: Sendable {
+        /// Signs access tokens and keys OTP hashes; at least 32 bytes. Random per process when nil
+        /// (development: tokens do not survive a restart).
+        public var signingSecret: [UInt8]?
+        /// bcrypt cost: 12 in production, 4 in tests.
+        public var bcryptCost: UInt8 = 12
+        /// Where text messages go; the log in development.
+        public var smsSink: (any SMSSink)?
+
+        public init(signingSecret: [UInt8]? = nil, bcryptCost: UInt8 = 12, smsSink: (any SMSSink)? = nil) {
+            self.signingSecret = signingSecret
+            self.bcryptCost = bcryptCost
+            self.smsSink = smsSink
+        }
+    }
 
     /// Opens the database, applies migrations and starts the ledger writer.
     public static func start(databaseURL: String, clock: BankClock = .live, ids: IDGenerator? = nil,
-                             calendar: BusinessCalendar = .china, logger: Logger) async throws -> RongPlatform {
+                             calendar: BusinessCalendar = .china, random: SecureRandom = .live, security: Security = Security(),
+                             logger: Logger) async throws -> RongPlatform {
         let database = try await Database.open(databaseURL, logger: logger)
-        try await Migrator(migrations).migrate(database, clock: clock)
-        return try RongPlatform(database: database, clock: clock, ids: ids ?? .live, calendar: calendar, logger: logger)
+        return try await start(database: database, clock: clock, ids: ids ?? .live, calendar: calendar, random: random,
+                               security: security, logger: logger)
     }
 
     /// Starts on an open database (tests pass their own, with a manual clock and seeded ids).
     public static func start(database: Database, clock: BankClock, ids: IDGenerator, calendar: BusinessCalendar = .china,
-                             logger: Logger) async throws -> RongPlatform {
+                             random: SecureRandom = .live, security: Security = Security(), logger: Logger) async throws -> RongPlatform {
         try await Migrator(migrations).migrate(database, clock: clock)
-        return try RongPlatform(database: database, clock: clock, ids: ids, calendar: calendar, logger: logger)
+        let secret = security.signingSecret ?? random.bytes(32)
+        let identity = await IdentityService(database: database, clock: clock, ids: ids, random: random,
+                                             hasher: PasswordHasher(cost: security.bcryptCost), secret: secret,
+                                             smsSink: security.smsSink ?? LogSMSSink(logger: logger))
+        let platform = try RongPlatform(database: database, clock: clock, ids: ids, calendar: calendar, random: random,
+                                        identity: identity, logger: logger)
+        try await platform.interbankSimulator.seedDirectory()
+        try await platform.accounts.prepare()
+        return platform
     }
 
-    init(database: Database, clock: BankClock, ids: IDGenerator, calendar: BusinessCalendar, logger: Logger) throws {
+    init(database: Database, clock: BankClock, ids: IDGenerator, calendar: BusinessCalendar, random: SecureRandom,
+         identity: IdentityService, logger: Logger) throws {
         let registry = PrometheusCollectorRegistry()
         let factory = PrometheusMetricsFactory(registry: registry)
         let ledger = try Ledger(database: database, clock: clock, ids: ids, metrics: LedgerMetrics(factory: factory), logger: logger)
+        let simulator = InterbankSimulator(database: database, clock: clock)
+        self.interbankSimulator = simulator
+        self.random = random
+        self.identity = identity
+        self.accounts = AccountsService(database: database, ledger: ledger, identity: identity,
+                                        interbank: SimulatedInterbankNetwork(simulator: simulator, clock: clock),
+                                        clock: clock, ids: ids, random: random, logger: logger)
         self.database = database
         self.ledger = ledger
         self.clock = clock

@@ -1,14 +1,18 @@
 import Foundation
 import Hummingbird
+import NIOCore
 
 /// Per-request state: the request id (also in every log line and problem document).
 public struct RongRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// Assigned by `ObservabilityMiddleware`; echoes a well-formed incoming `X-Request-Id`.
     public var requestID: String = ""
+    /// The caller's IP address, for the audit log.
+    public let clientAddress: String
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
+        clientAddress = source.channel.remoteAddress?.ipAddress ?? "unknown"
     }
 
     /// Request bodies are small JSON documents; anything larger is refused with 413.

@@ -38,21 +38,7 @@ struct LedgerRoutes {
             try await setClosed(context, closed: false)
         }
         group.get("accounts/:id/statement") { request, context -> ListBody<StatementEntryBody> in
-            let id = try context.id("id")
-            let limit = try request.uri.queryParameters.get("limit").map { text -> Int in
-                guard let value = Int(text), value >= 1, value <= LedgerLimits.statementPageMax else {
-                    throw DomainError(.invalidRequest, "limit must be 1–\(LedgerLimits.statementPageMax).", status: 422)
-                }
-                return value
-            } ?? 50
-            let page = try await platform.ledger.statement(account: id, after: request.uri.queryParameters.get("starting_after"), limit: limit)
-            let entries = page.entries.map { entry in
-                StatementEntryBody(transfer: TransferBody(entry.transfer), direction: entry.isDebit ? "debit" : "credit",
-                                   balanceAfter: entry.balanceAfter,
-                                   balanceAfterFormatted: formatted(entry.balanceAfter, entry.transfer.asset),
-                                   cursor: entry.cursor)
-            }
-            return ListBody(data: entries, hasMore: page.nextCursor != nil, nextCursor: page.nextCursor)
+            try await LedgerRoutes.statement(platform.ledger, id: try context.id("id"), request: request)
         }
         group.post("transfers") { request, context -> ListBody<TransferResultBody> in
             let input = try await request.decodeJSON(as: TransfersInput.self, context: context)
@@ -72,6 +58,24 @@ struct LedgerRoutes {
                                      debitsPending: "\($0.debitsPending)", creditsPending: "\($0.creditsPending)")
             })
         }
+    }
+
+    /// A statement page (shared with the staff console's read-only ledger routes).
+    static func statement(_ ledger: Ledger, id: RongID, request: Request) async throws -> ListBody<StatementEntryBody> {
+        let limit = try request.uri.queryParameters.get("limit").map { text -> Int in
+            guard let value = Int(text), value >= 1, value <= LedgerLimits.statementPageMax else {
+                throw DomainError(.invalidRequest, "limit must be 1–\(LedgerLimits.statementPageMax).", status: 422)
+            }
+            return value
+        } ?? 50
+        let page = try await ledger.statement(account: id, after: request.uri.queryParameters.get("starting_after"), limit: limit)
+        let entries = page.entries.map { entry in
+            StatementEntryBody(transfer: TransferBody(entry.transfer), direction: entry.isDebit ? "debit" : "credit",
+                               balanceAfter: entry.balanceAfter,
+                               balanceAfterFormatted: formatted(entry.balanceAfter, entry.transfer.asset),
+                               cursor: entry.cursor)
+        }
+        return ListBody(data: entries, hasMore: page.nextCursor != nil, nextCursor: page.nextCursor)
     }
 
     private func setClosed(_ context: RongRequestContext, closed: Bool) async throws -> AccountBody {
