@@ -103,15 +103,18 @@ extension AccountsService {
         try await view(ownedAccount(id, of: customer(of: principal)))
     }
 
-    /// Statement lines, newest first with cursor pagination, for the owner.
+    /// Statement lines, newest first with cursor pagination, for the owner. A page may hold fewer
+    /// lines than `limit` (holds are skipped); `next` says whether more follow.
     public func statement(_ principal: Principal, id: RongID, cursor: String?, limit: Int) async throws -> (lines: [StatementLine], next: String?) {
         let account = try await ownedAccount(id, of: customer(of: principal))
         return try await statement(of: account, cursor: cursor, limit: limit)
     }
 
     public func statement(of account: EAccount, cursor: String?, limit: Int) async throws -> (lines: [StatementLine], next: String?) {
-        let page = try await ledger.statement(account: account.id, after: cursor, limit: max(1, min(limit, 200)))
-        let lines = page.entries.map { entry in
+        let page = try await ledger.statement(account: account.id, after: cursor, limit: max(1, min(limit, 200)), newestFirst: true)
+        // A customer sees what changed the balance: holds and their voids are not statement lines
+        // (a withdrawal's hold shows once, when it is posted).
+        let lines = page.entries.filter { !$0.transfer.flags.contains(.pending) && !$0.transfer.flags.contains(.voidPending) }.map { entry in
             StatementLine(transferID: entry.transfer.id, at: entry.transfer.timestamp,
                           amountFen: entry.isDebit ? -entry.transfer.amount : entry.transfer.amount, balanceAfterFen: entry.balanceAfter,
                           memo: AccountsService.memoText(entry.transfer.metadata), code: entry.transfer.code, cursor: entry.cursor)

@@ -157,16 +157,20 @@ public final class IdentityService: Sendable {
             throw IdentityService.locked(until: Timestamp(nanosecondsSinceEpoch: row.int("locked_until")))
         }
         guard await hasher.verify(password, hash: row.text("password_hash")), row.text("status") == "active" else {
-            let failures = row.int("failed_signins") + 1
-            let lock = failures >= IdentityService.signInFailuresMax
-            try await database.transaction { tx in
-                try await tx.execute("UPDATE identity_users SET failed_signins = ?, locked_until = ? WHERE id = ?",
-                                     [.int(lock ? 0 : failures), .int(lock ? now.adding(seconds: IdentityService.lockSeconds).nanosecondsSinceEpoch : 0),
-                                      .id(userID)])
+            // Counted with an atomic increment, so wrong passwords sent at the same time all count.
+            let locked: Bool = try await database.transaction { tx in
+                try await tx.execute("UPDATE identity_users SET failed_signins = failed_signins + 1 WHERE id = ?", [.id(userID)])
+                let failures = try await tx.first("SELECT failed_signins FROM identity_users WHERE id = ?", [.id(userID)])?.int("failed_signins") ?? 0
+                let lock = failures >= IdentityService.signInFailuresMax
+                if lock {
+                    try await tx.execute("UPDATE identity_users SET failed_signins = 0, locked_until = ? WHERE id = ?",
+                                         [.int(now.adding(seconds: IdentityService.lockSeconds).nanosecondsSinceEpoch), .id(userID)])
+                }
                 try await audit.record(tx, actor: "anonymous", action: lock ? "auth.lock" : "auth.sign_in", target: "user:\(userID)",
                                        outcome: lock ? ErrorCode.signInLocked.rawValue : ErrorCode.invalidCredentials.rawValue, address: address)
+                return lock
             }
-            if lock { throw IdentityService.locked(until: now.adding(seconds: IdentityService.lockSeconds)) }
+            if locked { throw IdentityService.locked(until: now.adding(seconds: IdentityService.lockSeconds)) }
             throw IdentityService.badCredentials
         }
         let principal = Principal(userID: userID, role: Role(rawValue: row.text("role")) ?? role, sessionID: ids.next(),
@@ -299,9 +303,8 @@ public final class IdentityService: Sendable {
         let realm = IdentityService.realm(of: role)
         let exists = try await database.first("SELECT id FROM identity_users WHERE realm = ? AND mobile = ?", [.text(realm), .text(mobile)]) != nil
         try await audit.record(actor: "anonymous", action: "auth.reset_request", target: "mobile:\(MobileNumber.masked(mobile))", address: address)
-        if exists { return try await otp.issue(purpose: .resetPassword, mobile: mobile, context: "\(realm):\(mobile)") }
-        return OTPChallenge(id: ids.next(), purpose: .resetPassword, mobileMasked: MobileNumber.masked(mobile),
-                            expiresAt: clock.now().adding(seconds: OTPService.lifetimeSeconds))
+        // An unknown mobile gets an undelivered code, so rate limits and answers are the same either way.
+        return try await otp.issue(purpose: .resetPassword, mobile: mobile, context: "\(realm):\(mobile)", deliver: exists)
     }
 
     /// Completes a reset with the code; every session of the user ends and the lock clears.

@@ -60,7 +60,9 @@ public struct OTPService: Sendable {
 
     /// Sends a new code to `mobile` for `purpose`, bound to `context` (e.g. the user id, or an
     /// order's amount and payee): the code verifies only with the same context.
-    public func issue(purpose: OTPPurpose, mobile: String, context: String, smsText: String? = nil) async throws -> OTPChallenge {
+    /// `deliver: false` records a code nobody receives (a decoy for unknown mobiles, so that
+    /// answers and rate limits never reveal whether a mobile is registered).
+    public func issue(purpose: OTPPurpose, mobile: String, context: String, smsText: String? = nil, deliver: Bool = true) async throws -> OTPChallenge {
         let now = clock.now()
         let recent = try await database.query(
             "SELECT purpose, created_at FROM identity_otps WHERE mobile = ? AND created_at > ? ORDER BY created_at DESC LIMIT ?",
@@ -81,8 +83,8 @@ public struct OTPService: Sendable {
             [.id(id), .text(purpose.rawValue), .text(mobile), .blob(digest(context)), .blob(codeHash(id: id, code: code)),
              .time(now), .time(expiresAt)])
         let text = smsText ?? purpose.textZH
-        try await sms.send(to: mobile, purpose: "otp.\(purpose.rawValue)",
-                           body: "验证码 \(code)，用于\(text)，5分钟内有效。请勿告诉他人。")
+        if deliver { try await sms.send(to: mobile, purpose: "otp.\(purpose.rawValue)",
+                           body: "验证码 \(code)，用于\(text)，5分钟内有效。请勿告诉他人。") }
         return OTPChallenge(id: id, purpose: purpose, mobileMasked: MobileNumber.masked(mobile), expiresAt: expiresAt)
     }
 

@@ -49,15 +49,16 @@ extension Ledger {
         try await database.first("SELECT \(LedgerSchema.transferColumns) FROM \(LedgerSchema.transferFrom) WHERE t.id = ?", [.id(id)]).map(LedgerSchema.transfer)
     }
 
-    /// The statement of an account in commit order, with the running balance, cursor-paginated.
-    public func statement(account id: RongID, after cursor: String? = nil, limit: Int = 50) async throws -> StatementPage {
+    /// The statement of an account in commit order (or newest first), with the running balance,
+    /// cursor-paginated: the next page starts after the cursor in the chosen order.
+    public func statement(account id: RongID, after cursor: String? = nil, limit: Int = 50, newestFirst: Bool = false) async throws -> StatementPage {
         let limit = min(max(limit, 1), LedgerLimits.statementPageMax)
         guard let row = try await database.first("SELECT num FROM ledger_accounts WHERE id = ?", [.id(id)]) else {
             throw DomainError.notFound("Account \(id)")
         }
         let num = row.int("num")
-        var afterTS: Int64 = Int64.min
-        var afterID: [UInt8] = []
+        var afterTS: Int64 = newestFirst ? Int64.max : Int64.min
+        var afterID: [UInt8] = newestFirst ? [UInt8](repeating: 0xFF, count: 16) : []
         if let cursor {
             let parts = cursor.split(separator: "_")
             guard parts.count == 2, let ts = Int64(parts[0]), let last = try? RongID(String(parts[1])) else {
@@ -69,24 +70,26 @@ extension Ledger {
         // Indexed entries (one range scan of `ledger_entries`), plus the tail the SQLite writer
         // has not indexed yet (a `ts` range scan of at most `unindexedTransfersMax` rows; empty on
         // PostgreSQL), merged in commit order. One statement, so one consistent snapshot.
+        let beyond = newestFirst ? "<" : ">"
+        let direction = newestFirst ? "DESC" : "ASC"
         func after(_ table: String, _ idColumn: String) -> String {
-            "(\(table).ts > ? OR (\(table).ts = ? AND \(table).\(idColumn) > ?))"
+            "(\(table).ts \(beyond) ? OR (\(table).ts = ? AND \(table).\(idColumn) \(beyond) ?))"
         }
         let indexed = """
             SELECT \(LedgerSchema.transferColumns), e.is_debit FROM ledger_entries e
             JOIN ledger_transfers t ON t.id = e.transfer_id
             JOIN ledger_accounts d ON d.num = t.debit_num JOIN ledger_accounts c ON c.num = t.credit_num
-            WHERE e.account_num = ? AND \(after("e", "transfer_id")) ORDER BY e.ts, e.transfer_id LIMIT ?
+            WHERE e.account_num = ? AND \(after("e", "transfer_id")) ORDER BY e.ts \(direction), e.transfer_id \(direction) LIMIT ?
             """
         func tail(isDebit: Bool) -> String {
             """
             SELECT \(LedgerSchema.transferColumns), \(isDebit ? 1 : 0) AS is_debit FROM \(LedgerSchema.transferFrom)
             WHERE t.ts > (SELECT indexed_upto FROM ledger_index_state WHERE id = 1)
-              AND t.\(isDebit ? "debit_num" : "credit_num") = ? AND \(after("t", "id")) ORDER BY t.ts, t.id LIMIT ?
+              AND t.\(isDebit ? "debit_num" : "credit_num") = ? AND \(after("t", "id")) ORDER BY t.ts \(direction), t.id \(direction) LIMIT ?
             """
         }
         let sql = "SELECT * FROM (\(indexed)) AS indexed UNION ALL SELECT * FROM (\(tail(isDebit: true))) AS debits"
-            + " UNION ALL SELECT * FROM (\(tail(isDebit: false))) AS credits ORDER BY ts, id LIMIT ?"
+            + " UNION ALL SELECT * FROM (\(tail(isDebit: false))) AS credits ORDER BY ts \(direction), id \(direction) LIMIT ?"
         let bound: [SQLValue] = [.int(num), .int(afterTS), .int(afterTS), .blob(afterID), .int(limit + 1)]
         let rows = try await database.query(sql, bound + bound + bound + [.int(limit + 1)])
         var entries: [StatementEntry] = []

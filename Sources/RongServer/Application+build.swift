@@ -1,6 +1,7 @@
 import BankKit
 import Foundation
 import Hummingbird
+import Identity
 import Logging
 import ServiceLifecycle
 
@@ -13,7 +14,7 @@ public func buildApplication(platform: RongPlatform, config: RongConfig, ledgerA
     accessLog.logLevel = config.logLevel
     router.add(middleware: ObservabilityMiddleware(ids: platform.ids, factory: platform.metricsFactory, accessLog: accessLog))
     router.add(middleware: ProblemMiddleware())
-    try await registerRoutes(on: router, platform: platform, ledgerAPIKey: ledgerAPIKey)
+    try await registerRoutes(on: router, platform: platform, ledgerAPIKey: ledgerAPIKey, config: config)
 
     var app = Application(
         router: router,
@@ -27,7 +28,7 @@ public func buildApplication(platform: RongPlatform, config: RongConfig, ledgerA
 }
 
 /// Every module's routes, in one place: the application and the OpenAPI check both use it.
-func registerRoutes(on router: Router<RongRequestContext>, platform: RongPlatform, ledgerAPIKey: String) async throws {
+func registerRoutes(on router: Router<RongRequestContext>, platform: RongPlatform, ledgerAPIKey: String, config: RongConfig) async throws {
     HomePage(platform: platform, templates: try await HomePage.loadTemplates()).register(on: router)
     PlatformRoutes(platform: platform).register(on: router)
     LedgerRoutes(platform: platform, apiKey: ledgerAPIKey).register(on: router)
@@ -36,12 +37,15 @@ func registerRoutes(on router: Router<RongRequestContext>, platform: RongPlatfor
     IdentityRoutes(platform: platform, auth: auth).register(on: router)
     CustomerRoutes(platform: platform, auth: auth).register(on: router)
     StaffRoutes(platform: platform, auth: auth).register(on: router)
+    try await SitePages.register(on: router, platform: platform, config: config)
 }
 
 /// The routes the application registers, as "METHOD /path/{param}" (for the OpenAPI check).
 public func registeredRoutes(platform: RongPlatform) async throws -> [String] {
     let router = Router(context: RongRequestContext.self)
-    try await registerRoutes(on: router, platform: platform, ledgerAPIKey: "unused")
+    var config = RongConfig()
+    config.devPages = true
+    try await registerRoutes(on: router, platform: platform, ledgerAPIKey: "unused", config: config)
     return router.routes.map { route in
         let path = "/" + route.path.description.split(separator: "/").map { part in
             part.hasPrefix(":") ? "{\(part.dropFirst())}" : String(part)
@@ -53,4 +57,11 @@ public func registeredRoutes(platform: RongPlatform) async throws -> [String] {
 /// The documented routes, in the same form.
 public func documentedRoutes() -> [String] {
     OpenAPIDocument.operations.map { "\($0.method.uppercased()) \($0.path)" }
+}
+
+/// Each documented user-facing route with the roles it admits (nil: public or service-key).
+public func documentedAccess() -> [(method: String, path: String, roles: Set<String>?)] {
+    OpenAPIDocument.operations.map { op in
+        (op.method.uppercased(), op.path, op.access.map { Set(($0.allowedRoles ?? Set(Role.allCases)).map(\.rawValue)) })
+    }
 }

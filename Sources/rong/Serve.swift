@@ -21,12 +21,19 @@ struct Serve: AsyncParsableCommand {
         if let port { config.port = port }
         if let url = database.url { config.databaseURL = url }
         config.demo = demo
+        config.devPages = demo
         config.scheduleEndOfDay = !noEndOfDay
         let logger = RongLogging.bootstrap(level: config.logLevel)
-        let platform = try await RongPlatform.start(databaseURL: config.databaseURL, calendar: try config.loadCalendar(), logger: logger)
+        let secret = try SigningSecret.load(config.signingSecret)
+        let platform = try await RongPlatform.start(databaseURL: config.databaseURL, calendar: try config.loadCalendar(),
+                                                    security: .init(signingSecret: secret), logger: logger)
         if demo {
             let seeded = try await platform.seedDemo()
-            logger.info("demo data ready", metadata: ["new_accounts": "\(seeded.accounts)", "new_transfers": "\(seeded.transfers)"])
+            logger.info("demo data ready", metadata: ["new_customers": "\(seeded)"])
+            print("Demo sign-ins (development only; text-message codes appear at /dev/sms):")
+            for credential in RongPlatform.demoCredentials {
+                print("  \(credential.role): \(credential.mobile) / \(credential.password)")
+            }
         }
         var apiKey = config.ledgerAPIKey ?? ""
         if apiKey.isEmpty {

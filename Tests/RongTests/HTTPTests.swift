@@ -14,11 +14,9 @@ import Testing
 
     /// Runs `body` against the real application in memory on a fresh database.
     func withApp(_ body: @escaping @Sendable (any TestClientProtocol, RongPlatform) async throws -> Void) async throws {
-        let db = try await TestDatabase.make(migrations: RongPlatform.migrations)
-        let clock = ManualClock(shanghai: "2026-11-23T10:00:00")
-        var logger = Logger(label: "test")
-        logger.logLevel = .warning
-        let platform = try await RongPlatform.start(database: db.database, clock: clock.clock, ids: .deterministic(clock: clock.clock), logger: logger)
+        let t = try await TestPlatform.make()
+        let db = t.db
+        let platform = t.platform
         var config = RongConfig()
         config.logLevel = .warning
         let app = try await buildApplication(platform: platform, config: config, ledgerAPIKey: HTTPTests.key, backgroundServices: false)
@@ -64,7 +62,7 @@ import Testing
             #expect(html.contains("lang=\"zh-CN\""))
             #expect(html.contains("营业日期"))
             #expect(html.contains("2026-11-23"))
-            #expect(html.contains("¥350,846.12"), "demo deposits formatted as a Chinese bank would")
+            #expect(html.contains("¥372,366.42"), "demo deposits (Class I cash + funded e-accounts) formatted as a Chinese bank would")
             #expect(html.contains("/openapi.json"))
             let en = String(buffer: try await client.execute(uri: "/?lang=en", method: .get).body)
             #expect(en.contains("Business date"))

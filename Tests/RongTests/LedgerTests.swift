@@ -699,6 +699,16 @@ struct LedgerTests {
         let exact = try await t.ledger.statement(account: customer, limit: 5)
         #expect(exact.entries.count == 5)
         #expect(exact.nextCursor == nil)
+        // Newest first, as a customer reads it: the same entries reversed, paged the same way.
+        var newest: [StatementEntry] = []
+        cursor = nil
+        repeat {
+            let page = try await t.ledger.statement(account: customer, after: cursor, limit: 2, newestFirst: true)
+            newest += page.entries
+            cursor = page.nextCursor
+        } while cursor != nil && newest.count < 10
+        #expect(newest.map(\.transfer.id) == ids.reversed())
+        #expect(newest.map(\.balanceAfter) == [55, 50, 750, 700, 1_000])
         try await t.finish()
     }
 

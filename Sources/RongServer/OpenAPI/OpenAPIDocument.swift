@@ -1,4 +1,5 @@
 import Foundation
+import Identity
 import Ledger
 
 /// The OpenAPI 3.1 document served at `/openapi.json`, maintained beside the routes.
@@ -11,7 +12,10 @@ enum OpenAPIDocument {
         let path: String
         let summary: String
         let tag: String
+        /// Secured by the service key (machine API).
         var secured = false
+        /// Who may call it with a user token; nil for public and service-key routes.
+        var access: Access? = nil
         var parameters: [[String: Any]] = []
         var requestSchema: String?
         var responseSchema: String?
@@ -21,7 +25,10 @@ enum OpenAPIDocument {
 
     static let problemStatuses = [400, 401, 404, 409, 413, 415, 422, 503]
 
-    static var operations: [Operation] { [
+    /// Every documented operation: the API's, then the pages' (`PageOperations.swift`).
+    static var operations: [Operation] { apiOperations + userOperations + pageOperations }
+
+    static var apiOperations: [Operation] { [
         Operation(method: "get", path: "/", summary: "Home page (zh-CN; ?lang=en for English)", tag: "pages",
                   parameters: [query("lang", "Page language: omit for Chinese, `en` for English")], responseType: "text/html"),
         Operation(method: "get", path: "/healthz", summary: "Liveness: the process answers", tag: "operations", responseSchema: "Health"),
@@ -76,13 +83,17 @@ enum OpenAPIDocument {
             } else {
                 ok["content"] = [op.responseType: ["schema": ["type": "string"]]]
             }
-            var responses: [String: Any] = ["200": ok]
+            var responses: [String: Any] = op.responseType == "none" ? ["204": ["description": "No Content"]] : ["200": ok]
             for status in op.errors {
                 responses[String(status)] = ["description": "Problem", "content": ["application/problem+json": ["schema": ref("Problem")]]]
             }
             responses["default"] = ["description": "Problem", "content": ["application/problem+json": ["schema": ref("Problem")]]]
             operation["responses"] = responses
             if op.secured { operation["security"] = [["serviceKey": [String]()]] }
+            if let access = op.access {
+                operation["security"] = [["bearerAuth": [String]()]]
+                operation["x-roles"] = (access.allowedRoles ?? Set(Role.allCases)).map(\.rawValue).sorted()
+            }
             paths[op.path, default: [:]][op.method] = operation
         }
         return [
@@ -95,7 +106,11 @@ enum OpenAPIDocument {
             ],
             "servers": [["url": "http://127.0.0.1:8080"]],
             "paths": paths,
-            "components": ["schemas": schemas, "securitySchemes": ["serviceKey": ["type": "http", "scheme": "bearer", "description": "RONG_LEDGER_API_KEY"]]],
+            "components": ["schemas": schemas.merging(userSchemas) { $1 }, "securitySchemes": [
+                "serviceKey": ["type": "http", "scheme": "bearer", "description": "RONG_LEDGER_API_KEY"],
+                "bearerAuth": ["type": "http", "scheme": "bearer", "bearerFormat": "JWT",
+                               "description": "Access token from POST /v1/auth/sessions (15 minutes); pages use the rong_at cookie"],
+            ]],
         ]
     }
 

@@ -11,6 +11,10 @@ public struct RongConfig: Sendable {
     public var databaseURL: String = Database.defaultURL()
     /// Seed demo customers, merchants and accounts on start (idempotent).
     public var demo: Bool = false
+    /// Development-only pages (`/dev/sms` shows the text messages the outbox sent). On with `--demo`.
+    public var devPages: Bool = false
+    /// Signs access tokens (≥ 32 bytes, `RONG_SIGNING_SECRET`); random per process when nil.
+    public var signingSecret: String?
     /// Bearer key for the internal ledger API (`/v1/ledger/*`). Generated when not given.
     public var ledgerAPIKey: String?
     public var logLevel: Logger.Level = .info
@@ -31,6 +35,7 @@ public struct RongConfig: Sendable {
         if let key = env["RONG_LEDGER_API_KEY"], !key.isEmpty { config.ledgerAPIKey = key }
         if let level = env["RONG_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) { config.logLevel = level }
         if let file = env["RONG_HOLIDAYS_FILE"], !file.isEmpty { config.holidaysFile = file }
+        if let secret = env["RONG_SIGNING_SECRET"], !secret.isEmpty { config.signingSecret = secret }
         return config
     }
 

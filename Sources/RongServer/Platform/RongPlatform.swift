@@ -82,7 +82,7 @@ public final class RongPlatform: Sendable {
         self.random = random
         self.identity = identity
         self.accounts = AccountsService(database: database, ledger: ledger, identity: identity,
-                                        interbank: SimulatedInterbankNetwork(simulator: simulator, clock: clock),
+                                        interbank: SimulatedInterbankNetwork(simulator: simulator, clock: clock, ids: ids, ownBankCode: ThisBank.bankCode),
                                         clock: clock, ids: ids, random: random, logger: logger)
         self.database = database
         self.ledger = ledger
@@ -128,8 +128,14 @@ public final class RongPlatform: Sendable {
 }
 
 extension RongPlatform {
-    /// Seeds the demo data (idempotent); returns what was new.
-    public func seedDemo() async throws -> (accounts: Int, transfers: Int) {
-        try await DemoSeed.seed(ledger)
+    /// Seeds the demo data (idempotent); returns how many customers were new.
+    public func seedDemo() async throws -> Int {
+        try await DemoSeed.seed(self)
+    }
+
+    /// Demo staff credentials, for `rong serve --demo` to print (development only).
+    public static var demoCredentials: [(role: String, mobile: String, password: String)] {
+        DemoSeed.staff.map { ($0.role.rawValue, $0.mobile, $0.password) }
+            + DemoSeed.people.prefix(2).map { ("customer \($0.name)", $0.mobile, DemoSeed.customerPassword) }
     }
 }

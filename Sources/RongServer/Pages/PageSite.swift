@@ -1,0 +1,216 @@
+import BankKit
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Identity
+import Mustache
+
+/// A part of the site with its own sign-in, navigation and strings.
+enum PageArea: Sendable {
+    /// The customer portal (`/bank`).
+    case bank
+    /// The staff console (`/console`).
+    case console
+    /// Development tools (`/dev`).
+    case dev
+
+    var home: String {
+        switch self {
+        case .bank: "/bank"
+        case .console: "/console"
+        case .dev: "/dev/sms"
+        }
+    }
+
+    var signInPath: String { self == .console ? "/console/sign-in" : "/bank/sign-in" }
+    var signOutPath: String { self == .console ? "/console/sign-out" : "/bank/sign-out" }
+
+    /// Who signs in here: anyone else is sent to this area's sign-in page.
+    var realmRoles: Set<Role> { self == .console ? Set(Role.staff) : [.customer] }
+
+    func text(_ lang: PageLanguage) -> [String: String] {
+        let area: [String: String] = switch self {
+        case .bank: lang.isEnglish ? PortalText.english : PortalText.chinese
+        case .console: lang.isEnglish ? ConsoleText.english : ConsoleText.chinese
+        case .dev: [:]
+        }
+        return (lang.isEnglish ? PageText.english : PageText.chinese).merging(area) { _, mine in mine }
+    }
+}
+
+/// Registers every server-rendered page group: the portal, the console and (when
+/// `config.devPages`) the development pages.
+enum SitePages {
+    static func register(on router: Router<RongRequestContext>, platform: RongPlatform, config: RongConfig) async throws {
+        let site = PageSite(platform: platform, templates: try await HomePage.loadTemplates())
+        PortalPages(site: site).register(on: router)
+        PortalCardPages(site: site).register(on: router)
+        PortalAccountPages(site: site).register(on: router)
+        ConsolePages(site: site).register(on: router)
+        if config.devPages { DevPages(site: site).register(on: router) }
+    }
+}
+
+/// What every page handler shares: the platform, the templates and the session cookies.
+struct PageSite: Sendable {
+    let platform: RongPlatform
+    let templates: MustacheLibrary
+
+    var session: PageSession { PageSession(identity: platform.identity) }
+
+    /// Runs a page handler. With `access`, the caller must be signed in with one of those roles:
+    /// someone not signed in (or signed in elsewhere) is sent to the area's sign-in page, a
+    /// staff member without the role sees 403. A service's `DomainError` not handled by the page
+    /// becomes an error page. A POST's form is parsed first (its hidden `lang` chooses the language).
+    func page(_ request: Request, _ context: RongRequestContext, area: PageArea, access: Set<Role>? = nil,
+              _ body: (PageCall) async throws -> Response) async throws -> Response {
+        let form = request.method == .post ? try await FormData.parse(request, context: context) : nil
+        var call = PageCall(site: self, request: request, context: context, area: area, lang: PageLanguage.of(request, form: form), form: form)
+        var renewed: SessionTokens?
+        var response: Response
+        if let access {
+            guard let resolved = try await session.resolve(request, address: context.clientAddress) else {
+                response = PageResponse.redirect(area.signInPath)
+                // A session that no longer works is removed, so the next page does not try it again.
+                if request.cookies[Authenticator.refreshCookie] != nil || request.cookies[Authenticator.accessCookie] != nil {
+                    response.setCookies(PageSession.clearedCookies(secure: PageSession.isSecure(request)))
+                }
+                return call.finish(response)
+            }
+            if let renewed = resolved.renewed, !area.realmRoles.contains(resolved.principal.role) {
+                // Signed in to the other area: keep that session (with its rotated cookies) and ask for this area's sign-in.
+                response = PageResponse.redirect(area.signInPath)
+                response.setCookies(PageSession.cookies(renewed, secure: PageSession.isSecure(request)))
+                return call.finish(response)
+            }
+            guard area.realmRoles.contains(resolved.principal.role) else { return call.finish(PageResponse.redirect(area.signInPath)) }
+            call.principal = resolved.principal
+            renewed = resolved.renewed
+            guard access.contains(resolved.principal.role) else {
+                response = call.errorPage(DomainError(.forbidden, "Your role (\(resolved.principal.role.rawValue)) may not see this page.", status: 403))
+                if let renewed { response.setCookies(PageSession.cookies(renewed, secure: PageSession.isSecure(request))) }
+                return call.finish(response)
+            }
+        }
+        do {
+            response = try await body(call)
+        } catch let error as DomainError {
+            response = call.errorPage(error)
+        }
+        if let renewed { response.setCookies(PageSession.cookies(renewed, secure: PageSession.isSecure(request))) }
+        return call.finish(response)
+    }
+}
+
+/// One page request: who asks, in which language, with which form.
+struct PageCall {
+    let site: PageSite
+    let request: Request
+    let context: RongRequestContext
+    let area: PageArea
+    let lang: PageLanguage
+    /// The parsed body of a POST.
+    let form: FormData?
+    var principal: Principal?
+
+    init(site: PageSite, request: Request, context: RongRequestContext, area: PageArea, lang: PageLanguage, form: FormData?) {
+        self.site = site
+        self.request = request
+        self.context = context
+        self.area = area
+        self.lang = lang
+        self.form = form
+    }
+
+    var platform: RongPlatform { site.platform }
+    var address: String { context.clientAddress }
+    var text: [String: String] { area.text(lang) }
+    var isSecure: Bool { PageSession.isSecure(request) }
+
+    /// The signed-in caller (pages registered with `access` only).
+    var signedIn: Principal {
+        guard let principal else { preconditionFailure("signedIn is only used on pages that require a sign-in") }
+        return principal
+    }
+
+    /// Renders `template` inside the shared layout.
+    ///
+    /// - Parameters:
+    ///   - title: key of the page title in the area's strings.
+    ///   - getPath: the page's GET address, for the language switch on a re-rendered POST.
+    func render(_ template: String, title: String, _ values: [String: Any] = [:], status: HTTPResponse.Status = .ok,
+                getPath: String? = nil) -> Response {
+        let t = text
+        var context = values
+        context["t"] = t
+        context["lang"] = lang.rawValue
+        context["langCode"] = lang.code
+        context["title"] = t[title] ?? title
+        context["area"] = "\(area)"
+        context["homeHref"] = area.home
+        context["switchHref"] = switchHref(getPath: getPath)
+        context["switchLabel"] = t["switchLabel"]
+        context["nav"] = navigation(t)
+        if let principal {
+            context["user"] = principal.displayName
+            context["role"] = lang.isEnglish ? principal.role.rawValue : principal.role.labelZH
+            context["signOutAction"] = area.signOutPath
+        }
+        if context["notice"] == nil, let key = request.uri.queryParameters.get("notice"), let notice = t["notice_\(key)"] {
+            context["notice"] = notice
+        }
+        guard let html = site.templates.render(context, withTemplate: template) else {
+            return PageResponse.html("template \(template) missing", status: .internalServerError)
+        }
+        return PageResponse.html(html, status: status)
+    }
+
+    /// A service refusal as a page of its own (404 account, 403 role, …).
+    func errorPage(_ error: DomainError) -> Response {
+        render("error", title: "errorTitle", ["message": PageText.message(for: error, lang: lang), "code": error.code.rawValue],
+               status: HTTPResponse.Status(code: error.status >= 400 ? error.status : 422), getPath: area.home)
+    }
+
+    /// A form refused by a service, shown again with the message, the field marked and the input kept.
+    func formError(_ error: DomainError, fieldNames: [String: String] = [:]) -> FormState {
+        FormState(error: error, form: form, lang: lang, fieldNames: fieldNames)
+    }
+
+    /// Remembers an explicit language choice.
+    func finish(_ response: Response) -> Response {
+        guard let asked = PageLanguage.requested(request) else { return response }
+        var response = response
+        response.setCookie(Cookie(name: PageLanguage.cookie, value: asked.code, path: "/", secure: isSecure, httpOnly: true, sameSite: .lax))
+        return response
+    }
+
+    /// This page in the other language: the same address and query with `lang` switched.
+    private func switchHref(getPath: String?) -> String {
+        let target = lang.other.code
+        if request.method != .get { return PageResponse.path(getPath ?? area.home, [("lang", target)]) }
+        var query: [(String, String)] = []
+        for (name, value) in request.uri.queryParameters where name != "lang" && name != "notice" {
+            query.append((String(name), String(value)))
+        }
+        query.append(("lang", target))
+        return PageResponse.path(request.uri.path, query)
+    }
+
+    private func navigation(_ t: [String: String]) -> [[String: String]] {
+        let items: [(String, String, String)]
+        switch area {
+        case .bank:
+            items = principal == nil
+                ? [("nav-sign-in", "/bank/sign-in", "navSignIn"), ("nav-register", "/bank/register", "navRegister")]
+                : [("nav-overview", "/bank", "navOverview"), ("nav-bind", "/bank/bind", "navBind"), ("nav-open", "/bank/open", "navOpen"),
+                   ("nav-password", "/bank/password", "navPassword")]
+        case .console:
+            var list = [("nav-search", "/console", "navSearch")]
+            if principal?.role == .admin { list.append(("nav-audit", "/console/audit", "navAudit")) }
+            items = principal == nil ? [("nav-sign-in", "/console/sign-in", "navSignIn")] : list
+        case .dev:
+            items = [("nav-sms", "/dev/sms", "navSMS"), ("nav-bank", "/bank", "navBankPortal")]
+        }
+        return items.map { ["id": $0.0, "href": $0.1, "label": t[$0.2] ?? $0.2] }
+    }
+}
