@@ -124,6 +124,8 @@ extension AccountsService {
         let payeeBound = try await payee.boundAccountID.asyncMap { try await boundAccount(id: $0) } ?? nil
         let outCategory: MovementCategory = payerBound.map { $0.isThisBank && $0.accountNumber == payee.accountNumber } == true ? .bound : .nonBound
         let inCategory: MovementCategory = payeeBound.map { $0.isThisBank && $0.accountNumber == account.accountNumber } == true ? .bound : .nonBound
+        // Refusals that need no code come first, so they do not waste the customer's code.
+        if try await movement(id) == nil { try AccountsService.checkCanSend(account) }
         if try await movement(id) == nil, outCategory == .nonBound, try await !hasPaid(customer, payee.accountNumber) {
             guard let otpChallengeID, let otpCode else {
                 throw DomainError(.stepUpRequired, "A new payee needs a verification code: request one with purpose new_payee.", status: 403,

@@ -40,6 +40,7 @@ extension AccountsService {
         let mobile = try MobileNumber.validate(request.mobile)
         let name = try AccountsService.validateRealName(request.name)
         let residentID = try ResidentID(request.idNumber)
+        try AccountsService.checkBorn(residentID, today: clock.businessDate())
         let age = residentID.age(on: clock.businessDate())
         guard age >= AccountsService.minimumAgeYears else {
             throw DomainError(.underage, "Online accounts are for people aged 16 or over.", status: 422, extensions: ["field": .string("id_number")])
@@ -55,7 +56,7 @@ extension AccountsService {
         let customerID = ids.next()
         let principal = Principal(userID: userID, role: .customer, sessionID: ids.next(), displayName: name)
         let now = clock.now()
-        let tokens = try await database.transaction { tx in
+        let tokens = try await AccountsService.mappingRaces { try await database.transaction { tx in
             if try await tx.first("SELECT id FROM accounts_customers WHERE id_number = ?", [.text(residentID.value)]) != nil {
                 throw DomainError(.idNumberAlreadyRegistered, "This ID number already has an online account; sign in instead.", status: 409,
                                   extensions: ["field": .string("id_number")])
@@ -72,7 +73,7 @@ extension AccountsService {
             try await identity.audit.record(tx, actor: principal.actorRef, action: "register.complete", target: "customer:\(customerID)",
                                             address: address, detail: "id=\(residentID.masked)")
             return try await identity.openSession(tx, principal: principal, address: address)
-        }
+        } }
         return (try await customer(id: customerID)!, tokens)
     }
 
@@ -88,6 +89,7 @@ extension AccountsService {
         }
         let mobile = try MobileNumber.validate(mobile)
         let name = try AccountsService.validateRealName(name)
+        try AccountsService.checkBorn(residentID, today: clock.businessDate())
         guard residentID.age(on: clock.businessDate()) >= AccountsService.minimumAgeYears else {
             throw DomainError(.underage, "Accounts are for people aged 16 or over.", status: 422, extensions: ["field": .string("id_number")])
         }
@@ -96,7 +98,7 @@ extension AccountsService {
         let userID = ids.next()
         let customerID = ids.next()
         let actor = staff?.actorRef ?? "system:seed"
-        try await database.transaction { tx in
+        try await AccountsService.mappingRaces { try await database.transaction { tx in
             try await identity.insertUser(tx, id: userID, role: .customer, mobile: mobile, displayName: name, passwordHash: hash, createdBy: actor)
             try await tx.execute(
                 """
@@ -107,8 +109,29 @@ extension AccountsService {
                  .text(ThisBank.directBankBranch), .text(AccountsService.termsVersion), .time(clock.now())])
             try await identity.audit.record(tx, actor: actor, action: "customer.enrol", target: "customer:\(customerID)", address: address,
                                             detail: "id=\(residentID.masked)")
-        }
+        } }
         return try await customer(id: customerID)!
+    }
+
+    /// Two registrations racing past the uniqueness checks meet at a unique constraint; the loser
+    /// gets the same answer it would have had a moment later.
+    static func mappingRaces<T>(_ body: () async throws -> T) async throws -> T {
+        do { return try await body() } catch let error as StorageError where error.kind == .uniqueViolation {
+            if error.message.contains("id_number") {
+                throw DomainError(.idNumberAlreadyRegistered, "This ID number already has an online account; sign in instead.", status: 409,
+                                  extensions: ["field": .string("id_number")])
+            }
+            if error.message.contains("mobile") {
+                throw DomainError(.mobileAlreadyRegistered, "This mobile number is already registered; sign in or reset the password.",
+                                  status: 409, extensions: ["field": .string("mobile")])
+            }
+            throw error
+        }
+    }
+
+    /// A birth date after today is not a real person's (the check digit alone cannot tell).
+    static func checkBorn(_ residentID: ResidentID, today: BusinessDate) throws(DomainError) {
+        guard residentID.birthDate <= today else { throw ResidentID.invalid("birth date is in the future") }
     }
 
     /// 2–30 characters: Chinese names, and Latin names with spaces or the middle dot (·).

@@ -25,7 +25,7 @@ public struct ResidentID: Sendable, Hashable, CustomStringConvertible {
             throw ResidentID.invalid("check digit does not match")
         }
         guard let year = Int(String(chars[6..<10])), let month = Int(String(chars[10..<12])), let day = Int(String(chars[12..<14])),
-              year >= 1800, let birth = try? BusinessDate(year: year, month: month, day: day) else {
+              year >= 1900, let birth = try? BusinessDate(year: year, month: month, day: day) else {
             throw ResidentID.invalid("birth date is not a valid date")
         }
         self.value = value

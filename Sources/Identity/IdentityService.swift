@@ -264,12 +264,17 @@ public final class IdentityService: Sendable {
             throw DomainError.notFound("User")
         }
         let mobile = row.text("mobile")
-        guard await hasher.verify(oldPassword, hash: row.text("password_hash")) else {
-            throw DomainError(.invalidCredentials, "The current password is wrong.", status: 422, extensions: ["field": .string("old_password")])
-        }
         try PasswordPolicy.check(newPassword, mobile: mobile)
+        // The code first: each guess of the current password then costs a new text message
+        // (at most 10 a day), so a stolen access token cannot guess it freely.
         try await otp.verify(challengeID: otpChallengeID, code: otpCode, purpose: .changePassword, mobile: mobile,
                              context: "user:\(principal.userID)")
+        guard await hasher.verify(oldPassword, hash: row.text("password_hash")) else {
+            try await audit.record(actor: principal.actorRef, action: "auth.password_change", target: "user:\(principal.userID)",
+                                   outcome: ErrorCode.invalidCredentials.rawValue, address: address)
+            throw DomainError(.invalidCredentials, "The current password is wrong; request a new code and try again.", status: 422,
+                              extensions: ["field": .string("old_password")])
+        }
         let hash = await hasher.hash(newPassword)
         try await database.transaction { tx in
             try await tx.execute("UPDATE identity_users SET password_hash = ?, password_changed_at = ? WHERE id = ?",

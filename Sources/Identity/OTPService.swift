@@ -38,7 +38,7 @@ public struct OTPService: Sendable {
     public static let digits = 6
     public static let lifetimeSeconds: Int64 = 300
     public static let attemptsMax: Int64 = 5
-    /// At most one new code per mobile and purpose per minute, and 10 per mobile per day.
+    /// At most one new code per mobile and purpose per minute, and 10 per mobile and purpose per day.
     public static let resendIntervalSeconds: Int64 = 60
     public static let issuedPerDayMax: Int64 = 10
 
@@ -64,24 +64,33 @@ public struct OTPService: Sendable {
     /// answers and rate limits never reveal whether a mobile is registered).
     public func issue(purpose: OTPPurpose, mobile: String, context: String, smsText: String? = nil, deliver: Bool = true) async throws -> OTPChallenge {
         let now = clock.now()
-        let recent = try await database.query(
-            "SELECT purpose, created_at FROM identity_otps WHERE mobile = ? AND created_at > ? ORDER BY created_at DESC LIMIT ?",
-            [.text(mobile), .time(now.adding(seconds: -86_400)), .int(OTPService.issuedPerDayMax + 1)])
-        if recent.count >= OTPService.issuedPerDayMax {
-            throw DomainError(.otpRateLimited, "Too many codes sent to this number today; try again tomorrow.", status: 429)
-        }
-        if let last = recent.first(where: { $0.text("purpose") == purpose.rawValue }),
-           last.time("created_at").adding(seconds: OTPService.resendIntervalSeconds) > now {
-            throw DomainError(.otpRateLimited, "A code was sent less than a minute ago; wait before asking again.", status: 429,
-                              extensions: ["retry_after_seconds": .int(OTPService.resendIntervalSeconds)])
-        }
         let id = ids.next()
         let code = random.digits(OTPService.digits)
         let expiresAt = now.adding(seconds: OTPService.lifetimeSeconds)
-        try await database.execute(
-            "INSERT INTO identity_otps (id, purpose, mobile, context_hash, code_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [.id(id), .text(purpose.rawValue), .text(mobile), .blob(digest(context)), .blob(codeHash(id: id, code: code)),
-             .time(now), .time(expiresAt)])
+        // The rate check and the insert are one transaction, serialised per mobile (SQLite has one
+        // writer; PostgreSQL takes a transaction-scoped advisory lock), so requests sent at the same
+        // time cannot all pass the check.
+        try await database.transaction { tx in
+            if tx.dialect == .postgres {
+                _ = try await tx.query("SELECT pg_advisory_xact_lock(?)", [.int(Int64(bitPattern: FNV1a.hash("otp:" + mobile)))])
+            }
+            let recent = try await tx.query(
+                "SELECT purpose, created_at FROM identity_otps WHERE mobile = ? AND purpose = ? AND created_at > ? ORDER BY created_at DESC LIMIT ?",
+                [.text(mobile), .text(purpose.rawValue), .time(now.adding(seconds: -86_400)), .int(OTPService.issuedPerDayMax + 1)])
+            // Counted per purpose, so nobody can use up a customer's payment codes by asking for reset codes.
+            if recent.filter({ $0.text("purpose") == purpose.rawValue }).count >= OTPService.issuedPerDayMax {
+                throw DomainError(.otpRateLimited, "Too many codes sent to this number today; try again tomorrow.", status: 429)
+            }
+            if let last = recent.first(where: { $0.text("purpose") == purpose.rawValue }),
+               last.time("created_at").adding(seconds: OTPService.resendIntervalSeconds) > now {
+                throw DomainError(.otpRateLimited, "A code was sent less than a minute ago; wait before asking again.", status: 429,
+                                  extensions: ["retry_after_seconds": .int(OTPService.resendIntervalSeconds)])
+            }
+            try await tx.execute(
+                "INSERT INTO identity_otps (id, purpose, mobile, context_hash, code_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [.id(id), .text(purpose.rawValue), .text(mobile), .blob(digest(context)), .blob(codeHash(id: id, code: code)),
+                 .time(now), .time(expiresAt)])
+        }
         let text = smsText ?? purpose.textZH
         if deliver { try await sms.send(to: mobile, purpose: "otp.\(purpose.rawValue)",
                            body: "验证码 \(code)，用于\(text)，5分钟内有效。请勿告诉他人。") }
@@ -93,7 +102,9 @@ public struct OTPService: Sendable {
         let now = clock.now()
         let outcome: DomainError? = try await database.transaction { tx in
             guard let row = try await tx.first(
-                "SELECT purpose, mobile, context_hash, code_hash, expires_at, attempts, consumed_at FROM identity_otps WHERE id = ?",
+                // FOR UPDATE on PostgreSQL: wrong codes sent at the same time are counted one after another.
+                "SELECT purpose, mobile, context_hash, code_hash, expires_at, attempts, consumed_at FROM identity_otps WHERE id = ?"
+                    + (tx.dialect == .postgres ? " FOR UPDATE" : ""),
                 [.id(challengeID)]),
                 row.text("purpose") == purpose.rawValue, row.text("mobile") == mobile,
                 case .blob(let contextHash) = row["context_hash"], contextHash == digest(context) else {
@@ -111,8 +122,10 @@ public struct OTPService: Sendable {
             guard case .blob(let stored) = row["code_hash"] else { preconditionFailure("code_hash is a blob") }
             let given = codeHash(id: challengeID, code: code)
             if constantTimeEqual(stored, given) {
-                try await tx.execute("UPDATE identity_otps SET consumed_at = ? WHERE id = ? AND consumed_at IS NULL", [.time(now), .id(challengeID)])
-                return nil
+                let spent = try await tx.execute("UPDATE identity_otps SET consumed_at = ? WHERE id = ? AND consumed_at IS NULL",
+                                                 [.time(now), .id(challengeID)])
+                return spent == 1 ? nil : DomainError(.otpInvalid, "This verification code was already used; request a new one.", status: 422,
+                                                      extensions: ["field": .string("otp_code")])
             }
             let attempts = row.int("attempts") + 1
             try await tx.execute("UPDATE identity_otps SET attempts = ?, consumed_at = ? WHERE id = ?",

@@ -280,6 +280,35 @@ import Testing
         try await t.finish()
     }
 
+    /// Two people racing with the same ID number: one wins, the other gets the same 409 as when
+    /// they come one after the other (not a storage error).
+    @Test("Registrations racing with the same ID number: one succeeds, the other is refused cleanly")
+    func idNumberRace() async throws {
+        let t = try await TestPlatform.make()
+        let idNumber = ResidentIDs.make(birth: "19900307", sequence: 451)
+        var requests: [RegistrationRequest] = []
+        for mobile in ["13800138000", "13900139000", "13700137000", "13600136000"] {
+            requests.append(try await request(t, mobile: mobile, idNumber: idNumber))
+        }
+        let outcomes = await withTaskGroup(of: String.self) { group in
+            for request in requests {
+                group.addTask {
+                    do {
+                        _ = try await t.accounts.register(request, address: AccountsTests.address)
+                        return "ok"
+                    } catch let error as DomainError { return error.code.rawValue } catch { return "\(error)" }
+                }
+            }
+            var outcomes: [String] = []
+            for await outcome in group { outcomes.append(outcome) }
+            return outcomes.sorted()
+        }
+        #expect(outcomes == ["id_number_already_registered", "id_number_already_registered", "id_number_already_registered", "ok"])
+        #expect(try await count(t, "accounts_customers") == 1)
+        #expect(try await count(t, "identity_users") == 1)
+        try await t.finish()
+    }
+
     @Test("An ID number registered with a lower-case x is the same person as with X")
     func idNumberNormalised() async throws {
         let t = try await TestPlatform.make()

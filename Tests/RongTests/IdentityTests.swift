@@ -1,5 +1,6 @@
 import Accounts
 import BankKit
+import Foundation
 import Identity
 import Storage
 import Testing
@@ -232,10 +233,23 @@ import Testing
         #expect(challenge.purpose == .changePassword)
         let code = try await t.lastCode(customer.mobile)
 
+        // A wrong current password spends the code: every guess costs a new text message.
         await refused(.invalidCredentials, status: 422, field: "old_password") {
             try await t.identity.changePassword(here.principal, oldPassword: "Wrong2026pass", newPassword: "Fresh2027word",
                                                 otpChallengeID: challenge.id, otpCode: code, address: IdentityTests.address)
         }
+        await refused(.otpInvalid, field: "otp_code") {
+            try await t.identity.changePassword(here.principal, oldPassword: IdentityTests.password, newPassword: "Fresh2027word",
+                                                otpChallengeID: challenge.id, otpCode: code, address: IdentityTests.address)
+        }
+        t.clock.advance(seconds: OTPService.resendIntervalSeconds + 1)
+        let second = try await t.identity.requestStepUp(here.principal, purpose: .changePassword)
+        let secondCode = try await t.lastCode(customer.mobile)
+        try await changePasswordRest(t, here, elsewhere, customer, second, secondCode)
+    }
+
+    private func changePasswordRest(_ t: TestPlatform, _ here: SessionTokens, _ elsewhere: SessionTokens, _ customer: Customer,
+                                    _ challenge: OTPChallenge, _ code: String) async throws {
         await refused(.weakPassword, field: "password") {
             try await t.identity.changePassword(here.principal, oldPassword: IdentityTests.password, newPassword: "short1",
                                                 otpChallengeID: challenge.id, otpCode: code, address: IdentityTests.address)
@@ -252,7 +266,7 @@ import Testing
         await refused(.refreshTokenInvalid) { try await t.identity.refresh(elsewhere.refreshToken, address: IdentityTests.address) }
         await refused(.invalidCredentials) { try await signIn(t, customer.mobile) }
         _ = try await signIn(t, customer.mobile, "Fresh2027word")
-        #expect(try await t.identity.audit.list(action: "auth.password_change").count == 1)
+        #expect(try await t.identity.audit.list(action: "auth.password_change").filter { $0.outcome == "ok" }.count == 1)
         try await t.finish()
     }
 
@@ -346,6 +360,45 @@ import Testing
         try await t.finish()
     }
 
+    /// Wrong guesses sent in parallel must all count, or more than five guesses get through.
+    @Test("Wrong codes sent at the same time all count towards the five attempts")
+    func otpAttemptsConcurrently() async throws {
+        let t = try await TestPlatform.make()
+        let mobile = "13800138000"
+        let challenge = try await t.identity.otp.issue(purpose: .payment, mobile: mobile, context: "order:1")
+        let code = try await t.lastCode(mobile)
+        let guesses = (0..<10).map { String(format: "%06d", $0) }.filter { $0 != code }.prefix(8)
+        await withTaskGroup(of: Void.self) { group in
+            for guess in guesses {
+                group.addTask {
+                    _ = try? await t.identity.otp.verify(challengeID: challenge.id, code: guess, purpose: .payment, mobile: mobile, context: "order:1")
+                }
+            }
+        }
+        await refused(.otpAttemptsExceeded, field: "otp_code") {
+            try await t.identity.otp.verify(challengeID: challenge.id, code: code, purpose: .payment, mobile: mobile, context: "order:1")
+        }
+        try await t.finish()
+    }
+
+    /// Requests racing each other must not slip past the one-a-minute rule (SMS bombing, SMS cost).
+    @Test("Codes requested at the same time still go one a minute")
+    func otpResendIntervalConcurrently() async throws {
+        let t = try await TestPlatform.make()
+        let mobile = "13800138000"
+        let issued = await withTaskGroup(of: Bool.self) { group in
+            for i in 0..<12 {
+                group.addTask { (try? await t.identity.otp.issue(purpose: .payment, mobile: mobile, context: "order:\(i)")) != nil }
+            }
+            var count = 0
+            for await ok in group where ok { count += 1 }
+            return count
+        }
+        #expect(issued == 1)
+        #expect(try await t.identity.sms.recent(mobile: mobile).count == 1)
+        try await t.finish()
+    }
+
     @Test("A code works only for its purpose, context and mobile")
     func otpBoundToPurposeAndContext() async throws {
         let t = try await TestPlatform.make()
@@ -387,7 +440,7 @@ import Testing
         try await t.finish()
     }
 
-    @Test("At most 10 codes per mobile in 24 hours")
+    @Test("At most 10 codes per mobile and purpose in 24 hours")
     func otpDailyLimit() async throws {
         let t = try await TestPlatform.make()
         let mobile = "13800138000"
@@ -397,8 +450,9 @@ import Testing
             t.clock.advance(seconds: OTPService.resendIntervalSeconds + 1)
         }
         await refused(.otpRateLimited, status: 429) { try await t.identity.otp.issue(purpose: .payment, mobile: mobile, context: "order:10") }
-        await refused(.otpRateLimited, status: 429) { try await t.identity.otp.issue(purpose: .register, mobile: mobile, context: "register:\(mobile)") }
-        #expect(try await t.identity.sms.recent(mobile: mobile).count == Int(OTPService.issuedPerDayMax))
+        // Other purposes keep their own allowance: reset requests cannot use up payment codes.
+        _ = try await t.identity.otp.issue(purpose: .register, mobile: mobile, context: "register:\(mobile)")
+        #expect(try await t.identity.sms.recent(mobile: mobile).count == Int(OTPService.issuedPerDayMax) + 1)
         // 24 hours after the first, one more may go.
         t.clock.set(start.adding(seconds: 86_400))
         _ = try await t.identity.otp.issue(purpose: .payment, mobile: mobile, context: "order:10")

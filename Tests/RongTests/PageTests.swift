@@ -193,6 +193,45 @@ import Testing
         }
     }
 
+    @Test func consoleSearchFreezeAndAuditByRole() async throws {
+        try await withApp { client, t in
+            let (_, account) = try await t.customerWithEAccount(.classII, name: "钱多多", idNumber: ResidentIDs.make(birth: "19880808", sequence: 31),
+                                                                mobile: "13911112222", cardNumber: Cards.ccb(7))
+            var cookies: [Role: String] = [:]
+            for (index, role) in [Role.accountManager, .operator, .admin].enumerated() {
+                let mobile = "1380000100\(index)"
+                _ = try await t.identity.createStaff(by: nil, role: role, mobile: mobile, displayName: role.rawValue, password: "Staff2026pw", address: "test")
+                let signIn = try await post(client, "/console/sign-in", [("mobile", mobile), ("password", "Staff2026pw")])
+                #expect(signIn.headers[.location] == "/console")
+                let values = PageTests.cookies(signIn).values
+                cookies[role] = "rong_at=\(values["rong_at"]!); rong_rt=\(values["rong_rt"]!)"
+            }
+            let search = PageTests.html(try await get(client, "/console?q=%E9%92%B1%E5%A4%9A%E5%A4%9A", cookie: cookies[.accountManager]))
+            let link = try #require(search.components(separatedBy: #"class="customer-link" href=""#).dropFirst().first?.components(separatedBy: "\"").first)
+            #expect(link.hasPrefix("/console/customers/"))
+            let managerView = PageTests.html(try await get(client, link, cookie: cookies[.accountManager]))
+            #expect(managerView.contains("139****2222") && !managerView.contains("13911112222"), "the mobile is masked")
+            #expect(!managerView.contains("freeze-form"), "account managers cannot freeze")
+            let forbidden = try await get(client, "/console/audit", cookie: cookies[.accountManager])
+            #expect(forbidden.status == .forbidden)
+
+            let missingReason = try await post(client, "/console/accounts/\(account.id)/freeze", [("kind", "fraud"), ("reason", " ")], cookie: cookies[.operator])
+            #expect(missingReason.status == .unprocessableContent)
+            #expect(PageTests.html(missingReason).contains(#"name="reason" maxlength="200" value=" " class="invalid""#))
+            let frozen = try await post(client, "/console/accounts/\(account.id)/freeze", [("kind", "fraud"), ("reason", "涉嫌电信诈骗")], cookie: cookies[.operator])
+            #expect(frozen.headers[.location] == "\(link)?notice=frozen")
+            let afterFreeze = PageTests.html(try await get(client, link, cookie: cookies[.operator]))
+            #expect(afterFreeze.contains("unfreeze-form") && afterFreeze.contains("涉嫌电信诈骗"))
+
+            let audit = try await get(client, "/console/audit", cookie: cookies[.admin])
+            #expect(audit.status == .ok)
+            #expect(PageTests.html(audit).contains("account.freeze"))
+            // A staff session is not a portal session.
+            let portal = try await get(client, "/bank", cookie: cookies[.admin])
+            #expect(portal.headers[.location] == "/bank/sign-in")
+        }
+    }
+
     @Test func devSMSPageOnlyWhenDevPagesAreOn() async throws {
         try await withApp(devPages: false) { client, _ in
             let response = try await get(client, "/dev/sms")

@@ -2,6 +2,7 @@ import BankKit
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Storage
 import Logging
 
 /// Turns every failure into an RFC 9457 problem document (`application/problem+json`) with a
@@ -43,6 +44,11 @@ struct Problem: Sendable {
             return Problem(status: error.status, code: error.code, detail: error.detail, extensions: error.extensions)
         case let error as DecodingError:
             return Problem.decoding(error)
+        case let error as StorageError where error.kind == .uniqueViolation:
+            // A race two requests lost to each other at a unique constraint: a conflict, not a fault.
+            return Problem(status: 409, code: .conflict, detail: "The request conflicts with one made at the same time; retry it.")
+        case let error as StorageError where error.kind == .busy:
+            return Problem(status: 503, code: .unavailable, detail: "The database is busy; retry the request.")
         case let error as any HTTPResponseError:
             // Hummingbird's own errors: HTTPError (unknown route, …) and NIOTooManyBytesError
             // (a body over `maxUploadSize`, from every body collection, not only ours).

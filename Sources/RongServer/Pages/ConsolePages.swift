@@ -142,7 +142,7 @@ struct ConsolePages {
                 ["seq": String(event.seq), "at": PageFormat.shanghai(event.at), "actor": event.actor, "action": event.action, "target": event.target,
                  "outcome": event.outcome, "failed": event.outcome != "ok", "address": event.address, "detail": event.detail]
             },
-            "hasEvents": !events.isEmpty,
+            "hasEvents": !events.isEmpty, "wide": true,
         ]
         if events.count == ConsolePages.auditPageSize, let last = events.last {
             values["olderHref"] = "/console/audit?before=\(last.seq)"

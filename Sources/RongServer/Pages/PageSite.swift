@@ -73,23 +73,20 @@ struct PageSite: Sendable {
                 response = PageResponse.redirect(area.signInPath)
                 // A session that no longer works is removed, so the next page does not try it again.
                 if request.cookies[Authenticator.refreshCookie] != nil || request.cookies[Authenticator.accessCookie] != nil {
-                    response.setCookies(PageSession.clearedCookies(secure: PageSession.isSecure(request)))
+                    response.setCookies(PageSession.clearedCookies(secure: call.isSecure))
                 }
                 return call.finish(response)
             }
-            if let renewed = resolved.renewed, !area.realmRoles.contains(resolved.principal.role) {
-                // Signed in to the other area: keep that session (with its rotated cookies) and ask for this area's sign-in.
-                response = PageResponse.redirect(area.signInPath)
-                response.setCookies(PageSession.cookies(renewed, secure: PageSession.isSecure(request)))
-                return call.finish(response)
-            }
-            guard area.realmRoles.contains(resolved.principal.role) else { return call.finish(PageResponse.redirect(area.signInPath)) }
-            call.principal = resolved.principal
+            let role = resolved.principal.role
             renewed = resolved.renewed
-            guard access.contains(resolved.principal.role) else {
-                response = call.errorPage(DomainError(.forbidden, "Your role (\(resolved.principal.role.rawValue)) may not see this page.", status: 403))
-                if let renewed { response.setCookies(PageSession.cookies(renewed, secure: PageSession.isSecure(request))) }
-                return call.finish(response)
+            if area.realmRoles.contains(role) { call.principal = resolved.principal }
+            // Signed in to the other area: that session stays (with its renewed cookies); this area asks for its own sign-in.
+            let refused: Response? = !area.realmRoles.contains(role) ? PageResponse.redirect(area.signInPath)
+                : !access.contains(role) ? call.errorPage(DomainError(.forbidden, "Your role (\(role.rawValue)) may not see this page.", status: 403))
+                : nil
+            if var refused {
+                if let renewed { refused.setCookies(PageSession.cookies(renewed, secure: call.isSecure)) }
+                return call.finish(refused)
             }
         }
         do {
@@ -97,7 +94,7 @@ struct PageSite: Sendable {
         } catch let error as DomainError {
             response = call.errorPage(error)
         }
-        if let renewed { response.setCookies(PageSession.cookies(renewed, secure: PageSession.isSecure(request))) }
+        if let renewed { response.setCookies(PageSession.cookies(renewed, secure: call.isSecure)) }
         return call.finish(response)
     }
 }
