@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // Money, ids, clocks, the business calendar and the domain error: no I/O.
@@ -84,11 +85,22 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // e-Pay orders, refunds, merchants and their signed webhooks; transfers.
+        .target(
+            name: "Payments",
+            dependencies: [
+                "BankKit", "Storage", "Ledger", "Identity", "Accounts", "Interbank",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         // Composition root: HTTP app, middleware, OpenAPI, pages, demo data.
         .target(
             name: "RongServer",
             dependencies: [
-                "BankKit", "Storage", "Ledger", "EndOfDay", "Interbank", "Identity", "Accounts",
+                "BankKit", "Storage", "Ledger", "EndOfDay", "Interbank", "Identity", "Accounts", "Payments",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Logging", package: "swift-log"),
@@ -112,7 +124,7 @@ let package = Package(
         .testTarget(
             name: "RongTests",
             dependencies: [
-                "BankKit", "Storage", "Ledger", "EndOfDay", "Interbank", "Identity", "Accounts", "RongServer",
+                "BankKit", "Storage", "Ledger", "EndOfDay", "Interbank", "Identity", "Accounts", "Payments", "RongServer",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],

@@ -124,6 +124,9 @@ public enum AccountsTransferCode {
     public static let withdrawalThisBank = 1202
     public static let transferThisBank = 1301
     public static let counterCashDeposit = 1001
+    /// e-Pay and other spending (hold, capture, void share it).
+    public static let spending = 2001
+    public static let refund = 2002
 }
 
 extension ErrorCode {

@@ -22,6 +22,7 @@ public func buildApplication(platform: RongPlatform, config: RongConfig, ledgerA
         logger: platform.logger)
     if backgroundServices {
         app.addServices(ExpirySweeper(platform: platform))
+        app.addServices(PaymentsWorker(platform: platform))
         if config.scheduleEndOfDay { app.addServices(EndOfDayScheduler(platform: platform)) }
     }
     return app
@@ -37,6 +38,7 @@ func registerRoutes(on router: Router<RongRequestContext>, platform: RongPlatfor
     IdentityRoutes(platform: platform, auth: auth).register(on: router)
     CustomerRoutes(platform: platform, auth: auth).register(on: router)
     StaffRoutes(platform: platform, auth: auth).register(on: router)
+    PaymentRoutes(platform: platform, auth: auth).register(on: router)
     try await SitePages.register(on: router, platform: platform, config: config)
 }
 

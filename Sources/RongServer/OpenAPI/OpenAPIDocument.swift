@@ -16,6 +16,8 @@ enum OpenAPIDocument {
         var secured = false
         /// Who may call it with a user token; nil for public and service-key routes.
         var access: Access? = nil
+        /// Secured by a merchant API key (`mk_…`).
+        var merchantKey = false
         var parameters: [[String: Any]] = []
         var requestSchema: String?
         var responseSchema: String?
@@ -26,7 +28,7 @@ enum OpenAPIDocument {
     static let problemStatuses = [400, 401, 404, 409, 413, 415, 422, 503]
 
     /// Every documented operation: the API's, then the pages' (`PageOperations.swift`).
-    static var operations: [Operation] { apiOperations + userOperations + pageOperations }
+    static var operations: [Operation] { apiOperations + userOperations + paymentOperations + pageOperations }
 
     static var apiOperations: [Operation] { [
         Operation(method: "get", path: "/", summary: "Home page (zh-CN; ?lang=en for English)", tag: "pages",
@@ -90,6 +92,7 @@ enum OpenAPIDocument {
             responses["default"] = ["description": "Problem", "content": ["application/problem+json": ["schema": ref("Problem")]]]
             operation["responses"] = responses
             if op.secured { operation["security"] = [["serviceKey": [String]()]] }
+            if op.merchantKey { operation["security"] = [["merchantKey": [String]()]] }
             if let access = op.access {
                 operation["security"] = [["bearerAuth": [String]()]]
                 operation["x-roles"] = (access.allowedRoles ?? Set(Role.allCases)).map(\.rawValue).sorted()
@@ -106,8 +109,9 @@ enum OpenAPIDocument {
             ],
             "servers": [["url": "http://127.0.0.1:8080"]],
             "paths": paths,
-            "components": ["schemas": schemas.merging(userSchemas) { $1 }, "securitySchemes": [
+            "components": ["schemas": schemas.merging(userSchemas) { $1 }.merging(paymentSchemas) { $1 }, "securitySchemes": [
                 "serviceKey": ["type": "http", "scheme": "bearer", "description": "RONG_LEDGER_API_KEY"],
+                "merchantKey": ["type": "http", "scheme": "bearer", "description": "Merchant API key mk_<id>.<secret>, issued at onboarding"],
                 "bearerAuth": ["type": "http", "scheme": "bearer", "bearerFormat": "JWT",
                                "description": "Access token from POST /v1/auth/sessions (15 minutes); pages use the rong_at cookie"],
             ]],

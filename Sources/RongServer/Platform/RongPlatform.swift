@@ -6,6 +6,7 @@ import Interbank
 import Ledger
 import Logging
 import Metrics
+import Payments
 import Prometheus
 import Storage
 
@@ -24,12 +25,13 @@ public final class RongPlatform: Sendable {
     public let random: SecureRandom
     public let identity: IdentityService
     public let accounts: AccountsService
+    public let payments: PaymentsService
     /// The other banks (a simulator until a live interbank adapter is configured).
     public let interbankSimulator: InterbankSimulator
 
     /// Every module's migrations, lower modules first.
     public static let migrations: [Migration] = LedgerSchema.migrations + EndOfDayRunner.migrations + InterbankSimulator.migrations
-        + IdentitySchema.migrations + AccountsSchema.migrations
+        + IdentitySchema.migrations + AccountsSchema.migrations + PaymentsSchema.migrations
 
     /// Secrets and costs that differ between production, development and tests.
     public struct Security: Sendable {
@@ -40,11 +42,15 @@ public final class RongPlatform: Sendable {
         public var bcryptCost: UInt8 = 12
         /// Where text messages go; the log in development.
         public var smsSink: (any SMSSink)?
+        /// How webhooks reach merchants; HTTP (AsyncHTTPClient) when nil.
+        public var webhookTransport: (any WebhookTransport)?
 
-        public init(signingSecret: [UInt8]? = nil, bcryptCost: UInt8 = 12, smsSink: (any SMSSink)? = nil) {
+        public init(signingSecret: [UInt8]? = nil, bcryptCost: UInt8 = 12, smsSink: (any SMSSink)? = nil,
+                    webhookTransport: (any WebhookTransport)? = nil) {
             self.signingSecret = signingSecret
             self.bcryptCost = bcryptCost
             self.smsSink = smsSink
+            self.webhookTransport = webhookTransport
         }
     }
 
@@ -66,14 +72,14 @@ public final class RongPlatform: Sendable {
                                              hasher: PasswordHasher(cost: security.bcryptCost), secret: secret,
                                              smsSink: security.smsSink ?? LogSMSSink(logger: logger))
         let platform = try RongPlatform(database: database, clock: clock, ids: ids, calendar: calendar, random: random,
-                                        identity: identity, logger: logger)
+                                        identity: identity, webhookTransport: security.webhookTransport ?? HTTPWebhookTransport.process, logger: logger)
         try await platform.interbankSimulator.seedDirectory()
         try await platform.accounts.prepare()
         return platform
     }
 
     init(database: Database, clock: BankClock, ids: IDGenerator, calendar: BusinessCalendar, random: SecureRandom,
-         identity: IdentityService, logger: Logger) throws {
+         identity: IdentityService, webhookTransport: any WebhookTransport, logger: Logger) throws {
         let registry = PrometheusCollectorRegistry()
         let factory = PrometheusMetricsFactory(registry: registry)
         let ledger = try Ledger(database: database, clock: clock, ids: ids, metrics: LedgerMetrics(factory: factory), logger: logger)
@@ -81,8 +87,12 @@ public final class RongPlatform: Sendable {
         self.interbankSimulator = simulator
         self.random = random
         self.identity = identity
-        self.accounts = AccountsService(database: database, ledger: ledger, identity: identity,
+        let accounts = AccountsService(database: database, ledger: ledger, identity: identity,
                                         interbank: SimulatedInterbankNetwork(simulator: simulator, clock: clock, ids: ids, ownBankCode: ThisBank.bankCode),
+                                        clock: clock, ids: ids, random: random, logger: logger)
+        self.accounts = accounts
+        self.payments = PaymentsService(database: database, ledger: ledger, identity: identity, accounts: accounts,
+                                        webhooks: WebhookOutbox(database: database, clock: clock, ids: ids, transport: webhookTransport, logger: logger),
                                         clock: clock, ids: ids, random: random, logger: logger)
         self.database = database
         self.ledger = ledger
@@ -138,4 +148,10 @@ extension RongPlatform {
         DemoSeed.staff.map { ($0.role.rawValue, $0.mobile, $0.password) }
             + DemoSeed.people.prefix(2).map { ("customer \($0.name)", $0.mobile, DemoSeed.customerPassword) }
     }
+}
+
+extension HTTPWebhookTransport {
+    /// One HTTP client for the process: it lives as long as the process, so it is never torn
+    /// down under a delivery in flight (AsyncHTTPClient requires a shutdown before deinit).
+    static let process = HTTPWebhookTransport()
 }

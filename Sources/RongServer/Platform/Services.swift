@@ -1,6 +1,7 @@
 import BankKit
 import EndOfDay
 import Logging
+import Payments
 import ServiceLifecycle
 
 /// Runs end-of-day at 00:05 Asia/Shanghai for the day that just ended. On PostgreSQL only
@@ -37,6 +38,30 @@ struct ExpirySweeper: Service {
     func run() async throws {
         let platform = platform
         await cancelWhenGracefulShutdown { await platform.ledger.runExpirySweeper(logger: platform.logger) }
+    }
+}
+
+/// Delivers due webhooks and expires unpaid e-Pay orders, every second.
+struct PaymentsWorker: Service {
+    let platform: RongPlatform
+
+    func run() async throws {
+        let platform = platform
+        await cancelWhenGracefulShutdown {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    await WebhookDeliveryService(outbox: platform.payments.webhooks, logger: platform.logger).run(every: .seconds(1))
+                }
+                group.addTask {
+                    while !Task.isCancelled {
+                        do { _ = try await platform.payments.expireOrders() } catch {
+                            platform.logger.error("order expiry failed", metadata: ["error": "\(error)"])
+                        }
+                        try? await Task.sleep(for: .seconds(1))
+                    }
+                }
+            }
+        }
     }
 }
 

@@ -5,6 +5,7 @@ import Identity
 import Interbank
 import Ledger
 import Logging
+import Payments
 import RongServer
 import Storage
 
@@ -31,6 +32,20 @@ struct TestPlatform {
     var accounts: AccountsService { platform.accounts }
     var identity: IdentityService { platform.identity }
     var ledger: Ledger { platform.ledger }
+    var payments: PaymentsService { platform.payments }
+
+    /// An operator, as the console would act for one.
+    var operatorPrincipal: Principal {
+        Principal(userID: RongID.derived("test", "operator"), role: .operator, sessionID: RongID.derived("test", "operator-session"), displayName: "运营")
+    }
+
+    /// A merchant onboarded by an operator, with a Luhn-valid credit code from `serial`.
+    func merchant(_ name: String = "杭州西湖龙井茶庄", serial: Int = 1) async throws -> MerchantCredentials {
+        let first17 = "91330100MA2" + String(format: "%06d", serial)
+        let licence = first17 + String(CreditCode.checkCharacter(for: first17)!)
+        return try await payments.onboardMerchant(by: operatorPrincipal, name: name, licenceNumber: licence,
+                                                  notifyURL: "https://merchant.example.com/rong/notify", address: "127.0.0.1")
+    }
 
     /// The code in the newest text message sent to `mobile`.
     func lastCode(_ mobile: String) async throws -> String {

@@ -1,0 +1,71 @@
+import BankKit
+import Identity
+import Ledger
+import Storage
+
+/// The seam other modules pay through: e-Pay, and later the mall, the online cashier and bill
+/// payment. A payment is spending for the class limits; a refund comes back exempt (it returns
+/// the customer's own money) but still within a Class III balance cap.
+extension AccountsService {
+    /// The customer's open account whose number ends with `last6` (quick-pay authentication).
+    public func account(of customer: Customer, endingWith last6: String) async throws -> EAccount? {
+        guard last6.count == 6, last6.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+        return try await database.query("SELECT \(AccountsService.eAccountColumns) FROM accounts_e_accounts WHERE customer_id = ? AND status <> 'closed' LIMIT 50",
+                                        [.id(customer.id)]).map(AccountsService.eAccount).first { $0.accountNumber.hasSuffix(last6) }
+    }
+
+    /// The customer holding this reserved mobile (quick pay identifies the payer by it).
+    public func customer(mobile: String) async throws -> Customer? {
+        try await database.first("SELECT \(AccountsService.customerColumns) FROM accounts_customers WHERE mobile = ? AND status = 'active'", [.text(mobile)])
+            .map(AccountsService.customer)
+    }
+
+    /// Holds `amountFen` on `account` for a payment to `payeeAccountID`, counting it as spending
+    /// against the class limits (reserved on `date`). Throws the refusal (frozen, limit, funds).
+    public func holdSpending(_ account: EAccount, amountFen: Int64, payeeAccountID: RongID, holdID: RongID, timeoutSeconds: Int64,
+                             memo: String, on date: BusinessDate) async throws {
+        let charges = charges(account, .spending, .outbound)
+        try await locks.withLock([account.id]) {
+            guard let current = try await eAccount(id: account.id) else { throw DomainError.notFound("Account") }
+            try AccountsService.checkCanSend(current)
+            try await database.transaction { tx in try await reserve(tx, charges, amountFen: amountFen, on: date) }
+            let result = try await ledger.submit([TransferRequest(id: holdID, debitAccountID: account.id, creditAccountID: payeeAccountID, amount: amountFen,
+                                                                  asset: "CNY", code: AccountsTransferCode.spending, flags: [.pending],
+                                                                  timeoutSeconds: timeoutSeconds, metadata: AccountsService.memo(memo))])[0]
+            guard result.isSuccess else {
+                try await release(charges, amountFen: amountFen, on: date)
+                throw AccountsService.refusal(result.status)
+            }
+        }
+    }
+
+    /// Posts a spending hold (the payment is captured).
+    public func captureSpending(holdID: RongID, captureID: RongID) async throws {
+        let result = try await ledger.submit([TransferRequest(id: captureID, code: AccountsTransferCode.spending, flags: [.postPending], pendingID: holdID)])[0]
+        guard result.isSuccess else { throw AccountsService.refusal(result.status) }
+    }
+
+    /// Voids a spending hold and gives its limits back.
+    public func releaseSpending(_ account: EAccount, holdID: RongID, voidID: RongID, amountFen: Int64, reservedOn date: BusinessDate) async throws {
+        let result = try await ledger.submit([TransferRequest(id: voidID, code: AccountsTransferCode.spending, flags: [.voidPending], pendingID: holdID)])[0]
+        if result.isSuccess { try await release(charges(account, .spending, .outbound), amountFen: amountFen, on: date) }
+    }
+
+    /// Returns money from a payee to the customer's account (a refund). Idempotent on `refundID`.
+    public func refundSpending(_ account: EAccount, fromAccountID: RongID, amountFen: Int64, refundID: RongID, memo: String) async throws {
+        try await locks.withLock([account.id]) {
+            if try await ledger.transfer(refundID) == nil { try await checkBalanceCap(account, incomingFen: amountFen) }
+            let result = try await ledger.submit([.posted(id: refundID, from: fromAccountID, to: account.id, amount: amountFen,
+                                                          code: AccountsTransferCode.refund, metadata: AccountsService.memo(memo))])[0]
+            guard result.isSuccess else { throw AccountsService.refusal(result.status) }
+        }
+    }
+
+    static func refusal(_ status: TransferStatus) -> DomainError {
+        switch status {
+        case .exceedsCredits: DomainError(.insufficientFunds, "The account does not have enough available balance.", status: 422)
+        case .debitAccountClosed, .creditAccountClosed: closed
+        default: DomainError(.internalError, "The ledger refused the movement (\(status.rawValue)).", status: 500)
+        }
+    }
+}

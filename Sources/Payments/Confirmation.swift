@@ -1,0 +1,123 @@
+import Accounts
+import BankKit
+import Identity
+import Storage
+
+/// The payer's side of an order: identify with the reserved mobile and the last six digits of
+/// an account, receive a code bound to this order's amount and payee, confirm with it.
+extension PaymentsService {
+    /// Seconds a confirmed payment's hold may live before voiding itself (it is captured at once).
+    static let holdTimeoutSeconds: Int64 = 600
+
+    /// Sends the payment code. Identification failures all answer `payer_verification_failed`,
+    /// so the page reveals nothing about which part was wrong.
+    public func requestPaymentCode(orderID: RongID, mobile: String, accountLast6: String, address: String) async throws -> OTPChallenge {
+        let order = try await payableOrder(orderID)
+        let mobile = try MobileNumber.validate(mobile)
+        guard let customer = try await accounts.customer(mobile: mobile),
+              let account = try await accounts.account(of: customer, endingWith: accountLast6) else {
+            try await identity.audit.record(actor: "anonymous", action: "epay.identify", target: "order:\(order.id)",
+                                            outcome: ErrorCode.payerVerificationFailed.rawValue, address: address)
+            throw DomainError(.payerVerificationFailed, "The mobile number and account digits do not identify an account at this bank.", status: 422)
+        }
+        guard let merchant = try await merchant(id: order.merchantID) else { throw DomainError.notFound("Merchant") }
+        let challenge = try await identity.otp.issue(
+            purpose: .payment, mobile: mobile, context: PaymentsService.codeContext(order, account: account),
+            smsText: "向\(merchant.name)支付\(Money(minorUnits: order.amountFen, asset: .cny).formatted)")
+        try await database.execute("UPDATE payments_orders SET customer_id = ?, e_account_id = ?, challenge_id = ? WHERE id = ? AND status = 'created'",
+                                   [.id(customer.id), .id(account.id), .id(challenge.id), .id(order.id)])
+        return challenge
+    }
+
+    /// The code is bound to the order, its amount, its payee and the paying account.
+    static func codeContext(_ order: PaymentOrder, account: EAccount) -> String {
+        "epay:\(order.id):\(order.amountFen):\(order.merchantID):\(account.id)"
+    }
+
+    /// Confirms with the code: the amount is held on the customer's account, then captured into
+    /// the merchant's settlement account. Two confirmations at once capture once: the order
+    /// moves `created → confirming` in one conditional update, and only the winner proceeds.
+    public func confirm(orderID: RongID, challengeID: RongID, code: String, address: String) async throws -> PaymentOrder {
+        let order = try await payableOrder(orderID, allowPaid: true)
+        switch order.status {
+        case .paid, .partiallyRefunded, .refunded: return order
+        case .confirming: throw DomainError(.orderBeingConfirmed, "This order is being confirmed already.", status: 409)
+        case .created, .closed, .expired: break
+        }
+        let now = clock.now()
+        let claimed = try await database.execute(
+            "UPDATE payments_orders SET status = 'confirming' WHERE id = ? AND status = 'created' AND challenge_id = ? AND expires_at > ?",
+            [.id(orderID), .id(challengeID), .time(now)])
+        guard claimed == 1 else {
+            let current = try await self.order(id: orderID)!
+            switch current.status {
+            case .paid, .partiallyRefunded, .refunded: return current
+            case .confirming: throw DomainError(.orderBeingConfirmed, "This order is being confirmed already.", status: 409)
+            case .created:
+                throw DomainError(.otpInvalid, "The verification code was not issued for this order.", status: 422,
+                                  extensions: ["field": .string("otp_code")])
+            case .closed, .expired: throw PaymentsService.notPayable(current)
+            }
+        }
+        do {
+            return try await capture(orderID: orderID, challengeID: challengeID, code: code, address: address)
+        } catch {
+            _ = try? await database.execute("UPDATE payments_orders SET status = 'created' WHERE id = ? AND status = 'confirming'", [.id(orderID)])
+            throw error
+        }
+    }
+
+    private func capture(orderID: RongID, challengeID: RongID, code: String, address: String) async throws -> PaymentOrder {
+        let order = try await self.order(id: orderID)!
+        guard let customerID = order.customerID, let accountID = order.eAccountID, let customer = try await accounts.customer(id: customerID),
+              let account = try await accounts.eAccount(id: accountID), let merchant = try await merchant(id: order.merchantID) else {
+            throw DomainError(.payerVerificationFailed, "Request a payment code first.", status: 422)
+        }
+        try await identity.otp.verify(challengeID: challengeID, code: code, purpose: .payment, mobile: customer.mobile,
+                                      context: PaymentsService.codeContext(order, account: account))
+        let date = clock.businessDate()
+        let limits = try await limits(of: customer)
+        try await database.transaction { tx in try await reserveEPay(tx, customer: customer, amountFen: order.amountFen, limits: limits, on: date) }
+        let holdID = RongID.derived("payments.hold", orderID.description)
+        do {
+            try await accounts.holdSpending(account, amountFen: order.amountFen, payeeAccountID: merchant.settlementAccountID, holdID: holdID,
+                                            timeoutSeconds: PaymentsService.holdTimeoutSeconds, memo: "e支付 \(merchant.name) \(order.orderNumber)", on: date)
+        } catch {
+            try await releaseEPay(customer: customer, amountFen: order.amountFen, on: date)
+            throw error
+        }
+        let captureID = RongID.derived("payments.capture", orderID.description)
+        try await accounts.captureSpending(holdID: holdID, captureID: captureID)
+        try await database.transaction { tx in
+            try await tx.execute(
+                """
+                UPDATE payments_orders SET status = 'paid', captured_fen = amount_fen, hold_transfer_id = ?, capture_transfer_id = ?, paid_at = ?
+                WHERE id = ? AND status = 'confirming'
+                """, [.id(holdID), .id(captureID), .time(clock.now()), .id(orderID)])
+            try await enqueueEvent(tx, orderID: orderID, type: "order.paid")
+            try await identity.audit.record(tx, actor: "customer:\(customer.id)", action: "epay.pay", target: "order:\(orderID)", address: address,
+                                            detail: "amount=\(order.amountFen) merchant=\(merchant.id)")
+        }
+        return try await self.order(id: orderID)!
+    }
+
+    /// An order that can still be paid (or, with `allowPaid`, one already paid).
+    func payableOrder(_ id: RongID, allowPaid: Bool = false) async throws -> PaymentOrder {
+        guard let order = try await order(id: id) else { throw DomainError.notFound("Order") }
+        switch order.status {
+        case .created where order.expiresAt <= clock.now():
+            throw DomainError(.orderExpired, "This order has expired.", status: 422)
+        case .created: return order
+        case .confirming, .paid, .partiallyRefunded, .refunded:
+            if allowPaid { return order }
+            throw PaymentsService.notPayable(order)
+        case .closed, .expired: throw PaymentsService.notPayable(order)
+        }
+    }
+
+    static func notPayable(_ order: PaymentOrder) -> DomainError {
+        order.status == .expired
+            ? DomainError(.orderExpired, "This order has expired.", status: 422)
+            : DomainError(.orderNotPayable, "This order cannot be paid (it is \(order.status.rawValue)).", status: 422)
+    }
+}

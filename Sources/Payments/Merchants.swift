@@ -1,0 +1,137 @@
+import BankKit
+import Crypto
+import Foundation
+import Identity
+import Ledger
+import Storage
+
+/// A merchant onboarded by an operator, with its settlement account and webhook endpoint.
+public struct Merchant: Sendable, Hashable {
+    public let id: RongID
+    public let name: String
+    public let licenceNumber: String
+    public let settlementAccountID: RongID
+    public let notifyURL: String
+    public let status: String
+    public let createdAt: Timestamp
+}
+
+/// What onboarding hands the merchant once: its API key and webhook signing secret.
+public struct MerchantCredentials: Sendable, Hashable {
+    public let merchant: Merchant
+    /// `mk_<key id>.<secret>`: the bearer credential for the merchant API (stored hashed).
+    public let apiKey: String
+    /// `whsec_…`: the key of the HMAC on every webhook.
+    public let signingSecret: String
+}
+
+/// The unified social credit code (统一社会信用代码, GB 32100-2015): 18 characters, the last a
+/// check character over the first 17 (weights 3^i mod 31, alphabet without I, O, S, V, Z).
+public enum CreditCode {
+    static let alphabet = Array("0123456789ABCDEFGHJKLMNPQRTUWXY")
+    static let weights = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
+
+    public static func checkCharacter(for first17: String) -> Character? {
+        let chars = Array(first17)
+        guard chars.count == 17 else { return nil }
+        var sum = 0
+        for (char, weight) in zip(chars, weights) {
+            guard let value = alphabet.firstIndex(of: char) else { return nil }
+            sum += value * weight
+        }
+        return alphabet[(31 - sum % 31) % 31]
+    }
+
+    public static func validate(_ text: String) throws(DomainError) -> String {
+        let code = text.uppercased()
+        guard code.count == 18, let check = checkCharacter(for: String(code.prefix(17))), code.last == check else {
+            throw DomainError(.invalidLicence, "The licence number must be an 18-character unified social credit code with a valid check character.",
+                              status: 422, extensions: ["field": .string("licence_number")])
+        }
+        return code
+    }
+}
+
+extension PaymentsService {
+    static let merchantColumns = "id, name, licence_number, settlement_account_id, notify_url, status, created_at"
+
+    static func merchant(_ row: SQLRow) -> Merchant {
+        Merchant(id: row.id("id"), name: row.text("name"), licenceNumber: row.text("licence_number"),
+                 settlementAccountID: row.id("settlement_account_id"), notifyURL: row.text("notify_url"),
+                 status: row.text("status"), createdAt: row.time("created_at"))
+    }
+
+    /// Onboards a merchant (operators): validates the licence and the notification URL, opens
+    /// its settlement account in the ledger (单位活期, chart 2012) and issues its credentials.
+    public func onboardMerchant(by staff: Principal, name: String, licenceNumber: String, notifyURL: String, address: String) async throws -> MerchantCredentials {
+        guard staff.role == .operator || staff.role == .admin else { throw DomainError(.forbidden, "Operators onboard merchants.", status: 403) }
+        let name = try IdentityService.validateDisplayName(name)
+        let licence = try CreditCode.validate(licenceNumber)
+        let url = try PaymentsService.validateNotifyURL(notifyURL)
+        if try await database.first("SELECT id FROM payments_merchants WHERE licence_number = ?", [.text(licence)]) != nil {
+            throw DomainError(.merchantExists, "A merchant with this licence number is already onboarded.", status: 409,
+                              extensions: ["field": .string("licence_number")])
+        }
+        let id = ids.next()
+        let settlement = RongID.derived("payments", "merchant-settlement", id.description)
+        let status = try await ledger.createAccounts([NewAccount(id: settlement, asset: .cny, chartCode: ChartOfAccounts.merchantSettlement,
+                                                                 ownerRef: "merchant:\(id)", flags: [.debitsMustNotExceedCredits])])[0]
+        guard status == .ok || status == .exists else { throw DomainError(.internalError, "The ledger refused the settlement account.", status: 500) }
+        let secret = "whsec_" + PaymentsService.hex(random.bytes(24))
+        let keyID = PaymentsService.hex(random.bytes(8))
+        let keySecret = PaymentsService.hex(random.bytes(24))
+        try await database.transaction { tx in
+            try await tx.execute(
+                """
+                INSERT INTO payments_merchants (id, name, licence_number, settlement_account_id, notify_url, signing_secret, status, created_at, created_by)
+                VALUES (?, ?, ?, ?, ?, ?, 'active', ?, ?)
+                """,
+                [.id(id), .text(name), .text(licence), .id(settlement), .text(url), .text(secret), .time(clock.now()), .text(staff.actorRef)])
+            try await tx.execute("INSERT INTO payments_merchant_keys (key_id, merchant_id, secret_hash, created_at) VALUES (?, ?, ?, ?)",
+                                 [.text(keyID), .id(id), .blob(PaymentsService.digest(keySecret)), .time(clock.now())])
+            try await identity.audit.record(tx, actor: staff.actorRef, action: "merchant.onboard", target: "merchant:\(id)", address: address,
+                                            detail: "licence=\(licence)")
+        }
+        return MerchantCredentials(merchant: try await merchant(id: id)!, apiKey: "mk_\(keyID).\(keySecret)", signingSecret: secret)
+    }
+
+    public func merchant(id: RongID) async throws -> Merchant? {
+        try await database.first("SELECT \(PaymentsService.merchantColumns) FROM payments_merchants WHERE id = ?", [.id(id)]).map(PaymentsService.merchant)
+    }
+
+    public func merchants(limit: Int = 100) async throws -> [Merchant] {
+        try await database.query("SELECT \(PaymentsService.merchantColumns) FROM payments_merchants ORDER BY created_at DESC LIMIT ?",
+                                 [.int(min(limit, 500))]).map(PaymentsService.merchant)
+    }
+
+    /// The merchant an API key belongs to (401 for anything else).
+    public func authenticateMerchant(apiKey: String) async throws -> Merchant {
+        let unauthorized = DomainError(.unauthorized, "The merchant API key is not valid.", status: 401)
+        guard apiKey.hasPrefix("mk_"), apiKey.utf8.count <= 100, let dot = apiKey.firstIndex(of: ".") else { throw unauthorized }
+        let keyID = String(apiKey[apiKey.index(apiKey.startIndex, offsetBy: 3)..<dot])
+        let secret = String(apiKey[apiKey.index(after: dot)...])
+        guard let row = try await database.first(
+            "SELECT k.secret_hash, k.revoked_at, m.status, m.id FROM payments_merchant_keys k JOIN payments_merchants m ON m.id = k.merchant_id WHERE k.key_id = ?",
+            [.text(keyID)]), case .blob(let stored) = row["secret_hash"], stored == PaymentsService.digest(secret),
+              row.optionalInt("revoked_at") == nil, row.text("status") == "active",
+              let merchant = try await merchant(id: row.id("id")) else { throw unauthorized }
+        return merchant
+    }
+
+    static func validateNotifyURL(_ text: String) throws(DomainError) -> String {
+        guard text.utf8.count <= 300, let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "https" || scheme == "http",
+              url.host?.isEmpty == false else {
+            throw DomainError(.invalidRequest, "The notification URL must be an http(s) URL of at most 300 characters.", status: 422,
+                              extensions: ["field": .string("notify_url")])
+        }
+        return text
+    }
+
+    static func digest(_ text: String) -> [UInt8] { Array(SHA256.hash(data: Array(text.utf8))) }
+    static func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
+}
+
+extension ErrorCode {
+    public static let invalidLicence: ErrorCode = "invalid_licence_number"
+    public static let merchantExists: ErrorCode = "merchant_exists"
+}

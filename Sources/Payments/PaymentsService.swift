@@ -1,0 +1,49 @@
+import Accounts
+import BankKit
+import Identity
+import Ledger
+import Logging
+import Storage
+
+/// e-Pay (工银e支付-style quick pay): merchants create orders; a customer confirms with the
+/// reserved mobile, the last six digits of an account and an SMS code bound to the order's
+/// amount and payee; the amount is held, then captured; refunds go back to the same account.
+/// Every state change is a webhook to the merchant.
+///
+/// Files: `Merchants.swift`, `Orders.swift`, `Confirmation.swift`, `Refunds.swift`,
+/// `EPayLimits.swift`, `Webhooks/`.
+public final class PaymentsService: Sendable {
+    public let database: Database
+    public let ledger: Ledger
+    public let identity: IdentityService
+    public let accounts: AccountsService
+    public let webhooks: WebhookOutbox
+    public let clock: BankClock
+    public let ids: IDGenerator
+    public let random: SecureRandom
+    let logger: Logger
+
+    public init(database: Database, ledger: Ledger, identity: IdentityService, accounts: AccountsService, webhooks: WebhookOutbox,
+                clock: BankClock, ids: IDGenerator, random: SecureRandom, logger: Logger) {
+        self.database = database
+        self.ledger = ledger
+        self.identity = identity
+        self.accounts = accounts
+        self.webhooks = webhooks
+        self.clock = clock
+        self.ids = ids
+        self.random = random
+        self.logger = logger
+    }
+}
+
+extension ErrorCode {
+    public static let orderNumberConflict: ErrorCode = "order_number_conflict"
+    public static let orderExpired: ErrorCode = "order_expired"
+    public static let orderNotPayable: ErrorCode = "order_not_payable"
+    public static let orderBeingConfirmed: ErrorCode = "order_being_confirmed"
+    public static let payerVerificationFailed: ErrorCode = "payer_verification_failed"
+    public static let refundExceedsCaptured: ErrorCode = "refund_exceeds_captured"
+    public static let refundNumberConflict: ErrorCode = "refund_number_conflict"
+    public static let orderNotRefundable: ErrorCode = "order_not_refundable"
+}
