@@ -127,6 +127,10 @@ public enum AccountsTransferCode {
     /// e-Pay and other spending (hold, capture, void share it).
     public static let spending = 2001
     public static let refund = 2002
+    /// Transfers to and from other banks through the clearing house.
+    public static let interbankTransferOut = 3001
+    public static let interbankTransferIn = 3002
+    public static let interbankReturn = 3003
 }
 
 extension ErrorCode {

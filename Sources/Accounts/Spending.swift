@@ -24,14 +24,50 @@ extension AccountsService {
     /// against the class limits (reserved on `date`). Throws the refusal (frozen, limit, funds).
     public func holdSpending(_ account: EAccount, amountFen: Int64, payeeAccountID: RongID, holdID: RongID, timeoutSeconds: Int64,
                              memo: String, on date: BusinessDate) async throws {
-        let charges = charges(account, .spending, .outbound)
+        try await holdOutflow(account, category: .spending, amountFen: amountFen, payeeAccountID: payeeAccountID, holdID: holdID,
+                              code: AccountsTransferCode.spending, timeoutSeconds: timeoutSeconds, memo: memo, on: date)
+    }
+
+    /// Holds money leaving `account` (a payment, or a transfer to another bank), counting it
+    /// against the limits of `category` (reserved on `date`). Idempotent on `holdID`.
+    public func holdOutflow(_ account: EAccount, category: MovementCategory, amountFen: Int64, payeeAccountID: RongID, holdID: RongID,
+                            code: Int, timeoutSeconds: Int64, memo: String, on date: BusinessDate) async throws {
+        let charges = charges(account, category, .outbound)
         try await locks.withLock([account.id]) {
+            if try await ledger.transfer(holdID) != nil { return }
             guard let current = try await eAccount(id: account.id) else { throw DomainError.notFound("Account") }
             try AccountsService.checkCanSend(current)
             try await database.transaction { tx in try await reserve(tx, charges, amountFen: amountFen, on: date) }
             let result = try await ledger.submit([TransferRequest(id: holdID, debitAccountID: account.id, creditAccountID: payeeAccountID, amount: amountFen,
-                                                                  asset: "CNY", code: AccountsTransferCode.spending, flags: [.pending],
+                                                                  asset: "CNY", code: code, flags: [.pending],
                                                                   timeoutSeconds: timeoutSeconds, metadata: AccountsService.memo(memo))])[0]
+            guard result.isSuccess else {
+                try await release(charges, amountFen: amountFen, on: date)
+                throw AccountsService.refusal(result.status)
+            }
+        }
+    }
+
+    /// Posts or voids an outflow hold; a void gives the limits of `category` back.
+    public func settleOutflow(_ account: EAccount, category: MovementCategory, holdID: RongID, resultID: RongID, post: Bool, code: Int,
+                              amountFen: Int64, reservedOn date: BusinessDate) async throws {
+        let result = try await ledger.submit([TransferRequest(id: resultID, code: code, flags: post ? [.postPending] : [.voidPending], pendingID: holdID)])[0]
+        guard result.isSuccess else { throw AccountsService.refusal(result.status) }
+        if !post && result.status == .ok { try await release(charges(account, category, .outbound), amountFen: amountFen, on: date) }
+    }
+
+    /// Credits money from outside (another bank's customer) to `account`, within its inbound
+    /// limits and Class III balance cap. Idempotent on `transferID`.
+    public func creditInbound(_ account: EAccount, fromAccountID: RongID, amountFen: Int64, transferID: RongID, code: Int, memo: String,
+                              on date: BusinessDate) async throws {
+        let charges = charges(account, .nonBound, .inbound)
+        try await locks.withLock([account.id]) {
+            if try await ledger.transfer(transferID) != nil { return }
+            guard account.status != "closed" else { throw AccountsService.closed }
+            try await checkBalanceCap(account, incomingFen: amountFen)
+            try await database.transaction { tx in try await reserve(tx, charges, amountFen: amountFen, on: date) }
+            let result = try await ledger.submit([.posted(id: transferID, from: fromAccountID, to: account.id, amount: amountFen, code: code,
+                                                          metadata: AccountsService.memo(memo))])[0]
             guard result.isSuccess else {
                 try await release(charges, amountFen: amountFen, on: date)
                 throw AccountsService.refusal(result.status)

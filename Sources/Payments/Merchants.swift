@@ -63,7 +63,11 @@ extension PaymentsService {
 
     /// Onboards a merchant (operators): validates the licence and the notification URL, opens
     /// its settlement account in the ledger (单位活期, chart 2012) and issues its credentials.
-    public func onboardMerchant(by staff: Principal, name: String, licenceNumber: String, notifyURL: String, address: String) async throws -> MerchantCredentials {
+    ///
+    /// With `contactMobile` and `contactPassword`, a merchant user is created too: the merchant's
+    /// staff sign in to the merchant dashboard with them (realm `merchant`).
+    public func onboardMerchant(by staff: Principal, name: String, licenceNumber: String, notifyURL: String,
+                                contactMobile: String? = nil, contactPassword: String? = nil, address: String) async throws -> MerchantCredentials {
         guard staff.role == .operator || staff.role == .admin else { throw DomainError(.forbidden, "Operators onboard merchants.", status: 403) }
         let name = try IdentityService.validateDisplayName(name)
         let licence = try CreditCode.validate(licenceNumber)
@@ -71,6 +75,15 @@ extension PaymentsService {
         if try await database.first("SELECT id FROM payments_merchants WHERE licence_number = ?", [.text(licence)]) != nil {
             throw DomainError(.merchantExists, "A merchant with this licence number is already onboarded.", status: 409,
                               extensions: ["field": .string("licence_number")])
+        }
+        var contact: (mobile: String, hash: String)?
+        if let contactMobile {
+            let mobile = try MobileNumber.validate(contactMobile, field: "contact_mobile")
+            guard let contactPassword else {
+                throw DomainError(.invalidRequest, "Give the contact's initial password.", status: 422, extensions: ["field": .string("contact_password")])
+            }
+            try PasswordPolicy.check(contactPassword, mobile: mobile)
+            contact = (mobile, await identity.hasher.hash(contactPassword))
         }
         let id = ids.next()
         let settlement = RongID.derived("payments", "merchant-settlement", id.description)
@@ -89,10 +102,27 @@ extension PaymentsService {
                 [.id(id), .text(name), .text(licence), .id(settlement), .text(url), .text(secret), .time(clock.now()), .text(staff.actorRef)])
             try await tx.execute("INSERT INTO payments_merchant_keys (key_id, merchant_id, secret_hash, created_at) VALUES (?, ?, ?, ?)",
                                  [.text(keyID), .id(id), .blob(PaymentsService.digest(keySecret)), .time(clock.now())])
+            if let contact {
+                let userID = ids.next()
+                try await identity.insertUser(tx, id: userID, role: .merchant, mobile: contact.mobile, displayName: name, passwordHash: contact.hash,
+                                              createdBy: staff.actorRef)
+                try await tx.execute("INSERT INTO payments_merchant_users (user_id, merchant_id, created_at) VALUES (?, ?, ?)",
+                                     [.id(userID), .id(id), .time(clock.now())])
+            }
             try await identity.audit.record(tx, actor: staff.actorRef, action: "merchant.onboard", target: "merchant:\(id)", address: address,
                                             detail: "licence=\(licence)")
         }
         return MerchantCredentials(merchant: try await merchant(id: id)!, apiKey: "mk_\(keyID).\(keySecret)", signingSecret: secret)
+    }
+
+    /// The merchant a signed-in merchant user works for (the dashboard).
+    public func merchant(of principal: Principal) async throws -> Merchant {
+        guard principal.role == .merchant,
+              let row = try await database.first("SELECT merchant_id FROM payments_merchant_users WHERE user_id = ?", [.id(principal.userID)]),
+              let merchant = try await merchant(id: row.id("merchant_id")) else {
+            throw DomainError(.forbidden, "This sign-in does not belong to a merchant.", status: 403)
+        }
+        return merchant
     }
 
     public func merchant(id: RongID) async throws -> Merchant? {

@@ -64,5 +64,45 @@ public enum PaymentsSchema {
                 "CREATE INDEX payments_webhook_attempts_webhook ON payments_webhook_attempts(webhook_id, attempted_at)",
             ]
         },
+        Migration(module: "payments", version: 2, name: "merchant users (dashboard sign-in)") { d in
+            [
+                """
+                CREATE TABLE payments_merchant_users (
+                    user_id \(d.blob) PRIMARY KEY, merchant_id \(d.blob) NOT NULL REFERENCES payments_merchants(id), created_at \(d.bigint) NOT NULL)
+                """,
+            ]
+        },
+        Migration(module: "payments", version: 3, name: "interbank transfers, saved payees, incoming credits, reconciliation breaks") { d in
+            [
+                """
+                CREATE TABLE payments_transfers (
+                    id \(d.blob) PRIMARY KEY, customer_id \(d.blob) NOT NULL, e_account_id \(d.blob) NOT NULL, request_hash \(d.blob) NOT NULL,
+                    amount_fen \(d.bigint) NOT NULL, creditor_name TEXT NOT NULL, creditor_account TEXT NOT NULL, creditor_bank_code TEXT NOT NULL,
+                    memo TEXT NOT NULL, timing TEXT NOT NULL, status TEXT NOT NULL, release_at \(d.bigint) NOT NULL, clearing_path TEXT,
+                    failure_code TEXT, failure_detail TEXT, reserved_on TEXT NOT NULL, created_at \(d.bigint) NOT NULL,
+                    sent_at \(d.bigint), settled_at \(d.bigint), completed_at \(d.bigint), checked_at \(d.bigint))
+                """,
+                "CREATE INDEX payments_transfers_status ON payments_transfers(status, release_at)",
+                "CREATE INDEX payments_transfers_account ON payments_transfers(e_account_id, created_at)",
+                """
+                CREATE TABLE payments_payees (
+                    id \(d.blob) PRIMARY KEY, customer_id \(d.blob) NOT NULL, name TEXT NOT NULL, account_number TEXT NOT NULL,
+                    bank_code TEXT NOT NULL, created_at \(d.bigint) NOT NULL, UNIQUE (customer_id, bank_code, account_number))
+                """,
+                """
+                CREATE TABLE payments_incoming (
+                    message_id \(d.blob) PRIMARY KEY, amount_fen \(d.bigint) NOT NULL, creditor_account TEXT NOT NULL,
+                    debtor_name TEXT NOT NULL, debtor_account TEXT NOT NULL, debtor_bank_code TEXT NOT NULL,
+                    outcome TEXT NOT NULL, reason_code TEXT, received_at \(d.bigint) NOT NULL, processed_at \(d.bigint) NOT NULL,
+                    business_date TEXT NOT NULL)
+                """,
+                """
+                CREATE TABLE payments_recon_breaks (
+                    id \(d.blob) PRIMARY KEY, business_date TEXT NOT NULL, kind TEXT NOT NULL, message_id TEXT NOT NULL,
+                    rong_amount_fen \(d.bigint), clearing_amount_fen \(d.bigint), detail TEXT NOT NULL, status TEXT NOT NULL,
+                    resolution TEXT, resolved_by TEXT, resolved_at \(d.bigint), UNIQUE (business_date, kind, message_id))
+                """,
+            ]
+        },
     ]
 }

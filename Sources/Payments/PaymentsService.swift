@@ -1,6 +1,7 @@
 import Accounts
 import BankKit
 import Identity
+import Interbank
 import Ledger
 import Logging
 import Storage
@@ -18,13 +19,16 @@ public final class PaymentsService: Sendable {
     public let identity: IdentityService
     public let accounts: AccountsService
     public let webhooks: WebhookOutbox
+    /// The clearing system for transfers to other banks.
+    public let clearing: any ClearingNetwork
     public let clock: BankClock
     public let ids: IDGenerator
     public let random: SecureRandom
     let logger: Logger
 
     public init(database: Database, ledger: Ledger, identity: IdentityService, accounts: AccountsService, webhooks: WebhookOutbox,
-                clock: BankClock, ids: IDGenerator, random: SecureRandom, logger: Logger) {
+                clearing: any ClearingNetwork, clock: BankClock, ids: IDGenerator, random: SecureRandom, logger: Logger) {
+        self.clearing = clearing
         self.database = database
         self.ledger = ledger
         self.identity = identity

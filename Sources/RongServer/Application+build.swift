@@ -39,6 +39,7 @@ func registerRoutes(on router: Router<RongRequestContext>, platform: RongPlatfor
     CustomerRoutes(platform: platform, auth: auth).register(on: router)
     StaffRoutes(platform: platform, auth: auth).register(on: router)
     PaymentRoutes(platform: platform, auth: auth).register(on: router)
+    TransferRoutes(platform: platform, auth: auth).register(on: router)
     try await SitePages.register(on: router, platform: platform, config: config)
 }
 

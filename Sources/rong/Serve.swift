@@ -29,7 +29,10 @@ struct Serve: AsyncParsableCommand {
                                                     security: .init(signingSecret: secret), logger: logger)
         if demo {
             let seeded = try await platform.seedDemo()
-            logger.info("demo data ready", metadata: ["new_customers": "\(seeded)"])
+            logger.info("demo data ready", metadata: ["new_customers": "\(seeded.customers)"])
+            for key in seeded.merchantKeys {
+                print("Merchant API key of \(key.merchant) (shown once): \(key.apiKey)")
+            }
             print("Demo sign-ins (development only; text-message codes appear at /dev/sms):")
             for credential in RongPlatform.demoCredentials {
                 print("  \(credential.role): \(credential.mobile) / \(credential.password)")

@@ -1,4 +1,5 @@
-/// The server-rendered pages (customer portal `/bank`, staff console `/console`, development `/dev`).
+/// The server-rendered pages (customer portal `/bank`, staff console `/console`, merchant
+/// dashboard `/merchant`, hosted pay page `/pay`, development `/dev`).
 ///
 /// Pages sign in with the `rong_at`/`rong_rt` cookies, not a bearer token, and answer a caller
 /// who may not see them with a 303 to the sign-in page, so they carry no `access` (the
@@ -40,6 +41,11 @@ extension OpenAPIDocument {
                  [lang, query("challenge", "Step-up challenge id")]),
             form("/bank/password/code", "Send the password-change code (customers)"),
             form("/bank/password", "Change the password (customers)"),
+            page("/bank/limits", "e-Pay limits: current limits, then new values and the SMS code (customers)",
+                 [lang, query("per_transaction", "New per-payment limit in yuan"), query("per_day", "New daily limit in yuan"),
+                  query("challenge", "Limit-change code challenge id")]),
+            form("/bank/limits/code", "Send the limit-change code bound to the new values (customers)"),
+            form("/bank/limits", "Change the e-Pay limits with the code (customers)"),
             // Staff console
             page("/console/sign-in", "Console sign-in page (staff)"),
             form("/console/sign-in", "Console sign-in: any staff role; sets the session cookies"),
@@ -49,6 +55,26 @@ extension OpenAPIDocument {
             form("/console/accounts/{id}/freeze", "Freeze an account: kind judicial|fraud and a reason (operators, admins)", [pathID("id")]),
             form("/console/accounts/{id}/unfreeze", "Release an account's freeze with a reason (operators, admins)", [pathID("id")]),
             page("/console/audit", "The audit log, newest first (admins)", [lang, query("before", "Show events with a smaller sequence number")]),
+            page("/console/merchants", "Merchants, newest first; the onboarding form for operators and admins (staff)"),
+            form("/console/merchants", "Onboard a merchant with a dashboard contact; answers 200 with the API key and signing secret shown once, not 303 (operators, admins)"),
+            // Merchant dashboard
+            page("/merchant/sign-in", "Merchant dashboard sign-in page"),
+            form("/merchant/sign-in", "Merchant sign-in: contact mobile + password (realm merchant); sets the session cookies"),
+            form("/merchant/sign-out", "Merchant sign-out"),
+            page("/merchant", "Orders newest first, settlement balance, and a form to create a test order (merchants)"),
+            form("/merchant/orders", "Create an order: order number (idempotency key, pre-filled), amount in yuan, description (merchants)"),
+            page("/merchant/orders/{id}", "One order: pay link, refunds, refund form with a pre-filled refund number (merchants)", id),
+            form("/merchant/orders/{id}/refunds", "Refund: refund number (idempotency key), amount in yuan, reason (merchants)", [pathID("id")]),
+            form("/merchant/orders/{id}/close", "Close an unpaid order (merchants)", [pathID("id")]),
+            page("/merchant/webhooks", "Webhook deliveries newest first: status, attempts, last response, replay (merchants)",
+                 [lang, query("before", "Webhook id from the previous page")]),
+            page("/merchant/webhooks/{id}", "One webhook: payload and every attempt (merchants)", id),
+            form("/merchant/webhooks/{id}/replay", "Send a delivered or failed webhook again (merchants)", [pathID("id")]),
+            // Hosted pay page (public: the SMS code authenticates the payer)
+            page("/pay/{id}", "Hosted pay page: order summary and time left; step 1, step 2 (with `challenge`), or the result",
+                 id + [query("challenge", "Payment code challenge id"), query("to", "Masked mobile the code was sent to")]),
+            form("/pay/{id}/code", "Pay step 1: reserved mobile + last 6 digits of the account; sends the payment code", [pathID("id")]),
+            form("/pay/{id}/confirm", "Pay step 2: the code; pays and shows the result", [pathID("id")]),
             // Development only (`rong serve --demo`)
             page("/dev/sms", "Development only: the 50 most recent text messages, codes included (registered only with dev pages on)"),
         ]

@@ -1,3 +1,4 @@
+import Foundation
 import Identity
 
 /// e-Pay operations: the merchant API, the payer's checkout, the customer's limits, onboarding.
@@ -39,6 +40,20 @@ extension OpenAPIDocument {
                       tag: "staff", access: .operators, requestSchema: "MerchantInput", responseSchema: "MerchantCredentials", errors: [400, 401, 403, 409, 415, 422]),
             Operation(method: "get", path: "/v1/staff/merchants", summary: "Merchants", tag: "staff", access: .staff, responseSchema: "MerchantList",
                       errors: [401, 403]),
+            // Transfers to other banks
+            Operation(method: "post", path: "/v1/me/accounts/{id}/interbank-transfers",
+                      summary: "Transfer to another bank through the clearing house (held now; real_time, two_hours or next_day; new payee: step-up code)",
+                      tag: "transfers", access: .customer,
+                      parameters: id + [["name": "Idempotency-Key", "in": "header", "required": true, "schema": ["type": "string", "maxLength": 64]]],
+                      requestSchema: "InterbankTransferInput", responseSchema: "InterbankTransfer", errors: [400, 401, 403, 404, 409, 415, 422]),
+            Operation(method: "get", path: "/v1/me/interbank-transfers", summary: "The customer's transfers to other banks, newest first", tag: "transfers",
+                      access: .customer, parameters: [query("limit", "1–200")], responseSchema: "InterbankTransferList", errors: [401, 403, 422]),
+            Operation(method: "get", path: "/v1/me/interbank-transfers/{id}", summary: "One transfer: accepted → sent → settled | rejected | returned",
+                      tag: "transfers", access: .customer, parameters: id, responseSchema: "InterbankTransfer", errors: [401, 403, 404, 422]),
+            Operation(method: "get", path: "/v1/me/payees", summary: "Saved payees at other banks", tag: "transfers", access: .customer,
+                      responseSchema: "PayeeList", errors: [401, 403]),
+            Operation(method: "post", path: "/v1/me/payees", summary: "Save a payee at another bank (step-up code from /v1/me/payees/otp)", tag: "transfers",
+                      access: .customer, requestSchema: "PayeeInput", responseSchema: "Payee", errors: [400, 401, 403, 415, 422]),
         ]
     }
 
@@ -77,9 +92,29 @@ extension OpenAPIDocument {
             "LimitsInput": object(["per_transaction_fen": fen, "per_day_fen": fen, "otp_challenge_id": uuid, "otp_code": string],
                                   required: ["per_transaction_fen", "per_day_fen"]),
             "MerchantInput": object(["name": string, "licence_number": ["type": "string", "pattern": "^[0-9A-HJ-NPQRTUWXY]{18}$"],
-                                     "notify_url": ["type": "string", "format": "uri", "maxLength": 300]], required: ["name", "licence_number", "notify_url"]),
+                                     "notify_url": ["type": "string", "format": "uri", "maxLength": 300],
+                                     "contact_mobile": ["type": "string", "pattern": "^1[3-9][0-9]{9}$"], "contact_password": ["type": "string", "minLength": 8]],
+                                    required: ["name", "licence_number", "notify_url"]),
             "Merchant": merchant,
             "MerchantList": list("Merchant"),
+            "InterbankTransferInput": object(["payee_name": string, "payee_account_number": ["type": "string", "pattern": "^[0-9]{12,19}$"],
+                                              "payee_bank_code": ["type": "string", "pattern": "^[0-9]{3}$"],
+                                              "amount_fen": ["type": "integer", "format": "int64", "minimum": 1, "maximum": 100_000_000],
+                                              "timing": ["enum": ["real_time", "two_hours", "next_day"]], "memo": ["type": "string", "maxLength": 60],
+                                              "otp_challenge_id": uuid, "otp_code": string],
+                                             required: ["payee_name", "payee_account_number", "payee_bank_code", "amount_fen"]),
+            "InterbankTransfer": object(["object": ["const": "interbank_transfer"], "id": uuid, "account_id": uuid, "amount_fen": int64,
+                                         "amount_formatted": string, "currency": ["const": "CNY"], "payee_name": string, "payee_account_masked": string,
+                                         "payee_bank_code": string, "memo": string, "timing": ["enum": ["real_time", "two_hours", "next_day"]],
+                                         "status": ["enum": ["accepted", "sent", "settled", "rejected", "returned", "failed"]], "release_at": time,
+                                         "clearing_path": ["type": ["string", "null"], "enum": ["real_time", "large_value", NSNull()]],
+                                         "failure_code": ["type": ["string", "null"]], "failure_detail": ["type": ["string", "null"]],
+                                         "created_at": time, "sent_at": ["type": ["string", "null"]], "settled_at": ["type": ["string", "null"]]]),
+            "InterbankTransferList": list("InterbankTransfer"),
+            "PayeeInput": object(["payee_name": string, "payee_account_number": string, "payee_bank_code": string, "otp_challenge_id": uuid, "otp_code": string],
+                                 required: ["payee_name", "payee_account_number", "payee_bank_code", "otp_challenge_id", "otp_code"]),
+            "Payee": object(["object": ["const": "payee"], "id": uuid, "name": string, "account_number_masked": string, "bank_code": string, "created_at": time]),
+            "PayeeList": list("Payee"),
             "MerchantCredentials": object(["object": ["const": "merchant_credentials"], "merchant": ref("Merchant"), "api_key": string, "signing_secret": string]),
         ]
     }

@@ -62,7 +62,7 @@ extension OpenAPIDocument {
             Operation(method: "post", path: "/v1/me/accounts/{id}/transfers", summary: "Pay another account of this bank by number and name (new payee: step-up code)",
                       tag: "accounts", access: .customer, parameters: id + [idempotency], requestSchema: "TransferInput", responseSchema: "Movement",
                       errors: moneyErrors),
-            Operation(method: "post", path: "/v1/me/payees/otp", summary: "Send the step-up code for a new payee", tag: "accounts", access: .customer,
+            Operation(method: "post", path: "/v1/me/payees/otp", summary: "Send the step-up code for a new payee (here, or at another bank with payee_bank_code and payee_name)", tag: "accounts", access: .customer,
                       requestSchema: "PayeeCodeInput", responseSchema: "OTPChallenge", errors: [400, 401, 403, 415, 429]),
             // Staff console
             Operation(method: "get", path: "/v1/staff/customers", summary: "Search customers by name, mobile, ID number or account number (audited)",
@@ -161,7 +161,8 @@ extension OpenAPIDocument {
             "TransferInput": object(["payee_account_number": string, "payee_name": string, "amount_fen": fen,
                                      "memo": ["type": "string", "maxLength": 60]].merging(otp) { $1 },
                                     required: ["payee_account_number", "payee_name", "amount_fen"]),
-            "PayeeCodeInput": object(["payee_account_number": string], required: ["payee_account_number"]),
+            "PayeeCodeInput": object(["payee_account_number": string, "payee_bank_code": ["type": "string", "description": "another bank's code for an interbank payee"],
+                                      "payee_name": string], required: ["payee_account_number"]),
             "Movement": movement,
             "MovementList": list("Movement"),
             "Freeze": freeze,

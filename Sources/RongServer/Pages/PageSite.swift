@@ -13,40 +13,73 @@ enum PageArea: Sendable {
     case console
     /// Development tools (`/dev`).
     case dev
+    /// The merchant dashboard (`/merchant`).
+    case merchant
+    /// The hosted pay page (`/pay/{orderID}`): public.
+    case pay
 
     var home: String {
         switch self {
         case .bank: "/bank"
         case .console: "/console"
         case .dev: "/dev/sms"
+        case .merchant: "/merchant"
+        case .pay: "/"
         }
     }
 
-    var signInPath: String { self == .console ? "/console/sign-in" : "/bank/sign-in" }
-    var signOutPath: String { self == .console ? "/console/sign-out" : "/bank/sign-out" }
+    var signInPath: String {
+        switch self {
+        case .console: "/console/sign-in"
+        case .merchant: "/merchant/sign-in"
+        case .bank, .dev, .pay: "/bank/sign-in"
+        }
+    }
+
+    var signOutPath: String {
+        switch self {
+        case .console: "/console/sign-out"
+        case .merchant: "/merchant/sign-out"
+        case .bank, .dev, .pay: "/bank/sign-out"
+        }
+    }
 
     /// Who signs in here: anyone else is sent to this area's sign-in page.
-    var realmRoles: Set<Role> { self == .console ? Set(Role.staff) : [.customer] }
+    var realmRoles: Set<Role> {
+        switch self {
+        case .console: Set(Role.staff)
+        case .merchant: [.merchant]
+        case .bank, .dev, .pay: [.customer]
+        }
+    }
 
     func text(_ lang: PageLanguage) -> [String: String] {
+        let en = lang.isEnglish
         let area: [String: String] = switch self {
-        case .bank: lang.isEnglish ? PortalText.english : PortalText.chinese
-        case .console: lang.isEnglish ? ConsoleText.english : ConsoleText.chinese
+        case .bank: (en ? PortalText.english : PortalText.chinese).merging(en ? EPayAreaText.portalEnglish : EPayAreaText.portalChinese) { _, new in new }
+        case .console: (en ? ConsoleText.english : ConsoleText.chinese).merging(en ? EPayAreaText.consoleEnglish : EPayAreaText.consoleChinese) { _, new in new }
         case .dev: [:]
+        case .merchant: en ? MerchantText.english : MerchantText.chinese
+        case .pay: en ? PayText.english : PayText.chinese
         }
-        return (lang.isEnglish ? PageText.english : PageText.chinese).merging(area) { _, mine in mine }
+        return (en ? PageText.english : PageText.chinese).merging(area) { _, mine in mine }
     }
 }
 
-/// Registers every server-rendered page group: the portal, the console and (when
-/// `config.devPages`) the development pages.
+/// Registers every server-rendered page group: the portal, the console, the merchant
+/// dashboard, the hosted pay page and (when `config.devPages`) the development pages.
 enum SitePages {
     static func register(on router: Router<RongRequestContext>, platform: RongPlatform, config: RongConfig) async throws {
         let site = PageSite(platform: platform, templates: try await HomePage.loadTemplates())
         PortalPages(site: site).register(on: router)
         PortalCardPages(site: site).register(on: router)
         PortalAccountPages(site: site).register(on: router)
+        PortalLimitPages(site: site).register(on: router)
         ConsolePages(site: site).register(on: router)
+        ConsoleMerchantPages(site: site).register(on: router)
+        MerchantPages(site: site).register(on: router)
+        MerchantWebhookPages(site: site).register(on: router)
+        PayPages(site: site).register(on: router)
         if config.devPages { DevPages(site: site).register(on: router) }
     }
 }
@@ -200,13 +233,18 @@ struct PageCall {
             items = principal == nil
                 ? [("nav-sign-in", "/bank/sign-in", "navSignIn"), ("nav-register", "/bank/register", "navRegister")]
                 : [("nav-overview", "/bank", "navOverview"), ("nav-bind", "/bank/bind", "navBind"), ("nav-open", "/bank/open", "navOpen"),
-                   ("nav-password", "/bank/password", "navPassword")]
+                   ("nav-limits", "/bank/limits", "navLimits"), ("nav-password", "/bank/password", "navPassword")]
         case .console:
-            var list = [("nav-search", "/console", "navSearch")]
+            var list = [("nav-search", "/console", "navSearch"), ("nav-merchants", "/console/merchants", "navMerchants")]
             if principal?.role == .admin { list.append(("nav-audit", "/console/audit", "navAudit")) }
             items = principal == nil ? [("nav-sign-in", "/console/sign-in", "navSignIn")] : list
         case .dev:
             items = [("nav-sms", "/dev/sms", "navSMS"), ("nav-bank", "/bank", "navBankPortal")]
+        case .merchant:
+            items = principal == nil ? [("nav-sign-in", "/merchant/sign-in", "navSignIn")]
+                : [("nav-orders", "/merchant", "navOrders"), ("nav-webhooks", "/merchant/webhooks", "navWebhooks")]
+        case .pay:
+            items = []
         }
         return items.map { ["id": $0.0, "href": $0.1, "label": t[$0.2] ?? $0.2] }
     }

@@ -3,6 +3,7 @@ import BankKit
 import Identity
 import Interbank
 import Ledger
+import Payments
 
 /// Demo data for `rong serve --demo`: staff to sign in to the console, real-name customers with
 /// Class I accounts at the counter, bound cards at other banks, funded Class II/III e-accounts,
@@ -40,15 +41,27 @@ enum DemoSeed {
         Person(name: "陈静", idNumber: DemoSeed.idNumber("510107", "20010909", 448), mobile: "13433334444", counterCashFen: 980_15),
     ]
 
-    static let merchants: [(name: String, balanceFen: Int64)] = [("杭州西湖龙井茶庄", 35_600_00), ("深圳华强数码专营店", 128_900_50)]
+    static let merchantPassword = "Shop2026rong"
+    static let merchants: [(name: String, licence: String, contactMobile: String)] = [
+        ("杭州西湖龙井茶庄", creditCode("91330106MA2GL0T1"), "13900000011"),
+        ("深圳华强数码专营店", creditCode("91440300MA5FQ2K8"), "13900000012"),
+    ]
+
+    /// A unified social credit code from its first 16 characters plus a sequence digit.
+    static func creditCode(_ first16: String) -> String {
+        let first17 = first16 + "X"
+        return first17 + String(CreditCode.checkCharacter(for: first17)!)
+    }
 
     static func idNumber(_ region: String, _ birth: String, _ sequence: Int) -> String {
         let first17 = region + birth + String(sequence).leftPadded(3)
         return first17 + String(ResidentID.checkCharacter(for: first17))
     }
 
-    /// Seeds everything; returns how many customers were new.
-    static func seed(_ platform: RongPlatform) async throws -> Int {
+    /// Seeds everything; returns how many customers were new and the API keys of merchants onboarded now
+    /// (a key is shown only when it is issued).
+    static func seed(_ platform: RongPlatform) async throws -> (customers: Int, merchantKeys: [(String, String)]) {
+        var newMerchantKeys: [(String, String)] = []
         let identity = platform.identity
         let accounts = platform.accounts
         let existingStaff = Set(try await identity.staff().map(\.mobile))
@@ -91,16 +104,15 @@ enum DemoSeed {
             _ = try await accounts.fund(principal, accountID: eAccount!.id, amountFen: accountClass == .classII ? 12_345_67 : 1_520_30,
                                         idempotencyKey: "demo-opening-funding", address: "seed")
         }
-        // Merchants onboard with the Payments module; until then their settlement accounts are ledger accounts.
-        _ = try await platform.ledger.createAccounts(merchants.map {
-            NewAccount(id: RongID.derived("demo", "account", $0.name), asset: .cny, chartCode: ChartOfAccounts.merchantSettlement,
-                       ownerRef: "demo-merchant:\($0.name)", flags: [.debitsMustNotExceedCredits])
-        })
-        _ = try await platform.ledger.submit(merchants.map {
-            .posted(id: RongID.derived("demo", "opening", $0.name), from: AccountsService.clearingAccountID, to: RongID.derived("demo", "account", $0.name),
-                    amount: $0.balanceFen, code: 1001, metadata: "{\"memo\":\"开户存入 opening deposit\"}")
-        })
-        return newCustomers
+        // Merchants, onboarded as an operator would, with a dashboard sign-in each.
+        let onboarded = Set(try await platform.payments.merchants().map(\.licenceNumber))
+        for merchant in merchants where !onboarded.contains(merchant.licence) {
+            let credentials = try await platform.payments.onboardMerchant(
+                by: seedOperator, name: merchant.name, licenceNumber: merchant.licence, notifyURL: "http://127.0.0.1:9/rong-demo-notify",
+                contactMobile: merchant.contactMobile, contactPassword: merchantPassword, address: "seed")
+            newMerchantKeys.append((merchant.name, credentials.apiKey))
+        }
+        return (newCustomers, newMerchantKeys)
     }
 }
 

@@ -93,7 +93,7 @@ public final class RongPlatform: Sendable {
         self.accounts = accounts
         self.payments = PaymentsService(database: database, ledger: ledger, identity: identity, accounts: accounts,
                                         webhooks: WebhookOutbox(database: database, clock: clock, ids: ids, transport: webhookTransport, logger: logger),
-                                        clock: clock, ids: ids, random: random, logger: logger)
+                                        clearing: ClearingNotConnected(), clock: clock, ids: ids, random: random, logger: logger)
         self.database = database
         self.ledger = ledger
         self.clock = clock
@@ -138,15 +138,19 @@ public final class RongPlatform: Sendable {
 }
 
 extension RongPlatform {
-    /// Seeds the demo data (idempotent); returns how many customers were new.
-    public func seedDemo() async throws -> Int {
-        try await DemoSeed.seed(self)
+    /// Seeds the demo data (idempotent); returns how many customers were new and the API keys of
+    /// merchants onboarded by this call.
+    @discardableResult
+    public func seedDemo() async throws -> (customers: Int, merchantKeys: [(merchant: String, apiKey: String)]) {
+        let seeded = try await DemoSeed.seed(self)
+        return (seeded.customers, seeded.merchantKeys.map { (merchant: $0.0, apiKey: $0.1) })
     }
 
     /// Demo staff credentials, for `rong serve --demo` to print (development only).
     public static var demoCredentials: [(role: String, mobile: String, password: String)] {
         DemoSeed.staff.map { ($0.role.rawValue, $0.mobile, $0.password) }
             + DemoSeed.people.prefix(2).map { ("customer \($0.name)", $0.mobile, DemoSeed.customerPassword) }
+            + DemoSeed.merchants.map { ("merchant \($0.name)", $0.contactMobile, DemoSeed.merchantPassword) }
     }
 }
 

@@ -3,6 +3,7 @@ import BankKit
 import HTTPTypes
 import Hummingbird
 import Identity
+import Interbank
 
 /// The customer's own profile, bound accounts, e-accounts and their movements (`/v1/me`).
 /// Every id in a path is checked against the caller: another customer's account answers 404.
@@ -27,7 +28,12 @@ struct CustomerRoutes {
         let otpChallengeId: String?
         let otpCode: String?
     }
-    struct PayeeCodeInput: Decodable { let payeeAccountNumber: String }
+    struct PayeeCodeInput: Decodable {
+        let payeeAccountNumber: String
+        /// Omitted or this bank's code: a payee here; another bank's: a saved interbank payee.
+        let payeeBankCode: String?
+        let payeeName: String?
+    }
 
     func register(on router: Router<RongRequestContext>) {
         let accounts = platform.accounts
@@ -109,6 +115,10 @@ struct CustomerRoutes {
         router.post("v1/me/payees/otp") { request, context -> ChallengeBody in
             let principal = try await auth.require(request, .customer)
             let input = try await request.decodeJSON(as: PayeeCodeInput.self, context: context)
+            if let bank = input.payeeBankCode, bank != ThisBank.bankCode {
+                return ChallengeBody(try await platform.payments.requestPayeeCode(
+                    principal, creditor: ClearingParty(name: input.payeeName ?? "", accountNumber: input.payeeAccountNumber, bankCode: bank)))
+            }
             return ChallengeBody(try await accounts.requestNewPayeeCode(principal, payeeAccountNumber: input.payeeAccountNumber))
         }
     }

@@ -35,6 +35,8 @@ struct PaymentRoutes {
         let name: String
         let licenceNumber: String
         let notifyUrl: String
+        let contactMobile: String?
+        let contactPassword: String?
     }
 
     /// The merchant whose API key is the bearer credential.
@@ -128,7 +130,8 @@ struct PaymentRoutes {
             let staff = try await auth.require(request, .operators)
             let input = try await request.decodeJSON(as: MerchantInput.self, context: context)
             return MerchantCredentialsBody(try await payments.onboardMerchant(by: staff, name: input.name, licenceNumber: input.licenceNumber,
-                                                                              notifyURL: input.notifyUrl, address: context.clientAddress))
+                                                                              notifyURL: input.notifyUrl, contactMobile: input.contactMobile,
+                                                                              contactPassword: input.contactPassword, address: context.clientAddress))
         }
         router.get("v1/staff/merchants") { request, _ -> ListBody<MerchantBody> in
             _ = try await auth.require(request, .staff)
