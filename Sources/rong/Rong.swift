@@ -6,7 +6,7 @@ struct Rong: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rong",
         abstract: "融 Rong — an internet-finance platform for a bank.",
-        subcommands: [Serve.self, Migrate.self, AdminCommand.self, EndOfDayCommand.self, Bench.self, LedgerCommand.self])
+        subcommands: [Serve.self, Migrate.self, AdminCommand.self, EndOfDayCommand.self, Bench.self, LedgerCommand.self, ClearingHouseCommand.self])
 }
 
 /// Options every command that touches the database shares.

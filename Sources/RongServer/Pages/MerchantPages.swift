@@ -114,16 +114,19 @@ struct MerchantPages {
         let now = call.platform.clock.now()
         let shown = PayText.status(order, now: now, lang: call.lang)
         let refunds: [[String: Any]] = try await payments.refunds(orderID: id, merchant: merchant).map { refund in
-            ["number": refund.refundNumber, "amount": PageFormat.money(refund.amountFen), "reason": refund.reason,
-             "status": t["refund_\(refund.status.rawValue)"] ?? refund.status.rawValue, "statusKey": refund.status.rawValue,
-             "created": PageFormat.shanghai(refund.createdAt), "completed": refund.completedAt.map(PageFormat.shanghai) ?? "—",
-             "failure": refund.failureCode ?? ""]
+            var row: [String: Any] = [
+                "number": refund.refundNumber, "amount": PageFormat.money(refund.amountFen), "reason": refund.reason,
+                "status": t["refund_\(refund.status.rawValue)"] ?? refund.status.rawValue, "statusKey": refund.status.rawValue,
+                "created": PageFormat.shanghai(refund.createdAt), "completed": refund.completedAt.map(PageFormat.shanghai) ?? "—",
+            ]
+            if let failure = refund.failureCode { row["failure"] = failure }
+            return row
         }
         var refundForm = (refundState ?? FormState()).context
         var kept = refundState?.values ?? [:]
         kept["refund_number"] = MerchantPages.freshNumber("R", call)   // a fresh key for every rendering, also after a refusal
         refundForm["v"] = kept
-        let values: [String: Any] = [
+        var values: [String: Any] = [
             "orderID": order.id.description, "number": order.orderNumber, "amount": PageFormat.money(order.amountFen),
             "description": order.description, "status": shown.label, "statusKey": shown.key,
             "created": PageFormat.shanghai(order.createdAt), "expires": PageFormat.shanghai(order.expiresAt),
@@ -133,8 +136,9 @@ struct MerchantPages {
             "payHref": "/pay/\(order.id)", "canPay": shown.key == PaymentOrder.Status.created.rawValue,
             "canClose": shown.key == PaymentOrder.Status.created.rawValue,
             "canRefund": [.paid, .partiallyRefunded].contains(order.status) && order.capturedFen > order.refundedFen,
-            "refunds": refunds, "hasRefunds": !refunds.isEmpty, "refund": refundForm, "closeError": closeError ?? "",
+            "refunds": refunds, "hasRefunds": !refunds.isEmpty, "refund": refundForm,
         ]
+        if let closeError { values["closeError"] = closeError }   // an empty string would still open the section
         return call.render("merchant-order", title: "orderTitle", values, status: status, getPath: "/merchant/orders/\(order.id)")
     }
 

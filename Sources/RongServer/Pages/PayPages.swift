@@ -109,7 +109,7 @@ struct PayPages {
             let challenge = state.values["challenge"] ?? ""
             values["step2"] = !challenge.isEmpty
             values["step1"] = challenge.isEmpty
-            values["sentTo"] = sentTo ?? ""
+            if let sentTo, !sentTo.isEmpty { values["sentTo"] = sentTo }
         case .confirming:
             values["refusal"] = PayText.message(for: DomainError(.orderBeingConfirmed, "This order is being confirmed; refresh in a moment.", status: 409),
                                                 lang: call.lang)

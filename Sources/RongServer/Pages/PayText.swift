@@ -74,7 +74,8 @@ enum PayText {
         func fen(_ key: String) -> Int64? { if case .int(let value)? = error.extensions[key] { value } else { nil } }
         let names = limitNames[rule] ?? (rule, rule)
         let limit = fen("limit_fen").map(PageFormat.money) ?? ""
-        let remaining = fen("remaining_fen").map(PageFormat.money)
+        // What is left matters for a period's total, not for one payment's cap.
+        let remaining = rule.hasSuffix("per_transaction") ? nil : fen("remaining_fen").map(PageFormat.money)
         if lang.isEnglish {
             return "This payment would exceed your \(names.1) of \(limit)" + (remaining.map { " (\($0) left)." } ?? ".")
         }

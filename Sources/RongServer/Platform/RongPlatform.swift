@@ -28,10 +28,12 @@ public final class RongPlatform: Sendable {
     public let payments: PaymentsService
     /// The other banks (a simulator until a live interbank adapter is configured).
     public let interbankSimulator: InterbankSimulator
+    /// The clearing house (a simulator of CNAPS until a live adapter is configured).
+    public let clearingHouse: ClearingHouse
 
     /// Every module's migrations, lower modules first.
     public static let migrations: [Migration] = LedgerSchema.migrations + EndOfDayRunner.migrations + InterbankSimulator.migrations
-        + IdentitySchema.migrations + AccountsSchema.migrations + PaymentsSchema.migrations
+        + ClearingHouse.migrations        + IdentitySchema.migrations + AccountsSchema.migrations + PaymentsSchema.migrations
 
     /// Secrets and costs that differ between production, development and tests.
     public struct Security: Sendable {
@@ -84,7 +86,10 @@ public final class RongPlatform: Sendable {
         let factory = PrometheusMetricsFactory(registry: registry)
         let ledger = try Ledger(database: database, clock: clock, ids: ids, metrics: LedgerMetrics(factory: factory), logger: logger)
         let simulator = InterbankSimulator(database: database, clock: clock)
+        let clearingHouse = ClearingHouse(database: database, clock: clock, calendar: calendar, directory: simulator, logger: logger,
+                                          memberBankCodes: [ThisBank.bankCode], ids: ids)
         self.interbankSimulator = simulator
+        self.clearingHouse = clearingHouse
         self.random = random
         self.identity = identity
         let accounts = AccountsService(database: database, ledger: ledger, identity: identity,
@@ -93,7 +98,8 @@ public final class RongPlatform: Sendable {
         self.accounts = accounts
         self.payments = PaymentsService(database: database, ledger: ledger, identity: identity, accounts: accounts,
                                         webhooks: WebhookOutbox(database: database, clock: clock, ids: ids, transport: webhookTransport, logger: logger),
-                                        clearing: ClearingNotConnected(), clock: clock, ids: ids, random: random, logger: logger)
+                                        clearing: SimulatedClearingNetwork(clearingHouse: clearingHouse, clock: clock, ids: ids, ownBankCode: ThisBank.bankCode),
+                                        clock: clock, ids: ids, random: random, logger: logger)
         self.database = database
         self.ledger = ledger
         self.clock = clock
@@ -102,13 +108,31 @@ public final class RongPlatform: Sendable {
         self.metricsRegistry = registry
         self.metricsFactory = factory
         self.logger = logger
-        self.endOfDay = EndOfDayRunner(database: database, steps: RongPlatform.endOfDaySteps(ledger: ledger), calendar: calendar,
+        self.endOfDay = EndOfDayRunner(database: database, steps: RongPlatform.endOfDaySteps(ledger: ledger, payments: payments), calendar: calendar,
                                        clock: clock, logger: logger)
     }
 
     /// The end-of-day steps every module registers. Modules add theirs here as they arrive.
-    static func endOfDaySteps(ledger: Ledger) -> [EODStep] {
+    static func endOfDaySteps(ledger: Ledger, payments: PaymentsService) -> [EODStep] {
         [
+            EODStep(name: "payments.expire-orders", order: 200) { _ in
+                var total = 0
+                for _ in 0..<100 {
+                    let count = try await payments.expireOrders()
+                    total += count
+                    if count == 0 { break }
+                }
+                return "expired \(total) unpaid orders"
+            },
+            EODStep(name: "payments.transfers", order: 300) { _ in
+                let touched = try await payments.checkTransfers(limit: 1000)
+                let incoming = try await payments.processIncoming(limit: 1000)
+                return "released or checked \(touched) transfers, answered \(incoming) incoming credits"
+            },
+            EODStep(name: "payments.reconcile", order: 400) { context in
+                let result = try await payments.reconcile(date: context.date)
+                return "matched \(result.matched) clearing movements, \(result.breaks.filter { $0.status == "open" }.count) open breaks"
+            },
             EODStep(name: "ledger.expire-holds", order: 100) { _ in
                 var total = 0
                 // Bounded: each sweep voids at most `expirySweepMax` holds.

@@ -1,5 +1,6 @@
 import BankKit
 import EndOfDay
+import Interbank
 import Logging
 import Payments
 import ServiceLifecycle
@@ -41,7 +42,8 @@ struct ExpirySweeper: Service {
     }
 }
 
-/// Delivers due webhooks and expires unpaid e-Pay orders, every second.
+/// Every second: delivers due webhooks, expires unpaid e-Pay orders, releases and checks
+/// transfers to other banks, and answers credits from them.
 struct PaymentsWorker: Service {
     let platform: RongPlatform
 
@@ -54,8 +56,14 @@ struct PaymentsWorker: Service {
                 }
                 group.addTask {
                     while !Task.isCancelled {
-                        do { _ = try await platform.payments.expireOrders() } catch {
-                            platform.logger.error("order expiry failed", metadata: ["error": "\(error)"])
+                        do {
+                            _ = try await platform.payments.expireOrders()
+                            // The simulated clearing house drains its large-value queue when the window is open.
+                            _ = try await platform.clearingHouse.processQueue()
+                            _ = try await platform.payments.checkTransfers()
+                            _ = try await platform.payments.processIncoming()
+                        } catch {
+                            platform.logger.error("payments worker pass failed", metadata: ["error": "\(error)"])
                         }
                         try? await Task.sleep(for: .seconds(1))
                     }

@@ -75,11 +75,15 @@ public struct TransferStatusReport: Sendable, Hashable {
     public var originalAmountFen: Int64?
     /// `OrgnlTxRef/PmtTpInf/ClrChanl`: `RTNS` real-time (IBPS-like), `RTGS` large-value (HVPS-like).
     public var path: ClearingPath?
+    /// `OrgnlTxRef/DbtrAgt` and `OrgnlTxRef/CdtrAgt`: the transfer's banks (a return goes back to the debtor's).
+    public var debtorBankCode: String?
+    public var creditorBankCode: String?
 
     public init(messageID: RongID, createdAt: Timestamp, instructingBankCode: String? = nil, instructedBankCode: String? = nil,
                 originalMessageID: RongID, originalMessageName: ISO20022MessageName, originalEndToEndID: String? = nil,
                 status: TransactionStatus, reasons: [Reason] = [], statusAt: Timestamp, settledAt: Timestamp? = nil,
-                originalAmountFen: Int64? = nil, path: ClearingPath? = nil) {
+                originalAmountFen: Int64? = nil, path: ClearingPath? = nil, debtorBankCode: String? = nil,
+                creditorBankCode: String? = nil) {
         self.messageID = messageID
         self.createdAt = createdAt
         self.instructingBankCode = instructingBankCode
@@ -93,6 +97,8 @@ public struct TransferStatusReport: Sendable, Hashable {
         self.settledAt = settledAt
         self.originalAmountFen = originalAmountFen
         self.path = path
+        self.debtorBankCode = debtorBankCode
+        self.creditorBankCode = creditorBankCode
     }
 
     /// The ISO clearing channel for a path.
@@ -142,10 +148,12 @@ public struct TransferStatusReport: Sendable, Hashable {
                 if let settledAt = report.settledAt {
                     try w.path("FctvIntrBkSttlmDt/DtTm", MessageFields.timeText(settledAt))
                 }
-                if report.originalAmountFen != nil || report.path != nil {
+                if report.originalAmountFen != nil || report.path != nil || report.debtorBankCode != nil || report.creditorBankCode != nil {
                     try w.element("OrgnlTxRef") { w in
                         if let fen = report.originalAmountFen { try ISOFields.writeAmount(&w, "IntrBkSttlmAmt", fen: fen) }
                         if let path = report.path { try w.path("PmtTpInf/ClrChanl", Self.channel(path)) }
+                        try ISOFields.writeOptionalAgent(&w, "DbtrAgt", bankCode: report.debtorBankCode)
+                        try ISOFields.writeOptionalAgent(&w, "CdtrAgt", bankCode: report.creditorBankCode)
                     }
                 }
             }
@@ -199,13 +207,18 @@ public struct TransferStatusReport: Sendable, Hashable {
         }
         var amountFen: Int64?
         var path: ClearingPath?
+        var debtorBank: String?
+        var creditorBank: String?
         if let node = transaction.optionalChild("OrgnlTxRef") {
             var reference = try ElementReader(node)
             amountFen = try ISOFields.readOptionalAmount(&reference, "IntrBkSttlmAmt")
-            if reference.optionalChild("PmtTpInf") != nil {
-                // Re-read it as a wrapper chain: exactly PmtTpInf/ClrChanl.
-                path = try channelPath(node)
+            if let typeInfo = reference.optionalChild("PmtTpInf") {
+                var paymentType = try ElementReader(typeInfo)
+                path = try channelPath(paymentType.text("ClrChanl"))
+                try paymentType.finish()
             }
+            debtorBank = try ISOFields.readOptionalAgent(&reference, "DbtrAgt")
+            creditorBank = try ISOFields.readOptionalAgent(&reference, "CdtrAgt")
             try reference.finish()
         }
         try transaction.finish()
@@ -213,17 +226,11 @@ public struct TransferStatusReport: Sendable, Hashable {
         return TransferStatusReport(messageID: id, createdAt: createdAt, instructingBankCode: instructing, instructedBankCode: instructed,
                                     originalMessageID: original.id, originalMessageName: original.name, originalEndToEndID: endToEnd,
                                     status: status, reasons: reasons, statusAt: statusAt, settledAt: settledAt,
-                                    originalAmountFen: amountFen, path: path)
+                                    originalAmountFen: amountFen, path: path, debtorBankCode: debtorBank, creditorBankCode: creditorBank)
     }
 
-    /// `OrgnlTxRef/PmtTpInf/ClrChanl` → the path (`RTNS` real-time, `RTGS` large-value).
-    private static func channelPath(_ reference: XMLElementNode) throws -> ClearingPath {
-        guard let typeInfo = reference.children.first(where: { $0.name == "PmtTpInf" }) else {
-            throw DomainError.interbankMessage("expected <PmtTpInf>")
-        }
-        var reader = try ElementReader(typeInfo)
-        let channel = try reader.text("ClrChanl")
-        try reader.finish()
+    /// `ClrChanl` → the path (`RTNS` real-time, `RTGS` large-value).
+    private static func channelPath(_ channel: String) throws -> ClearingPath {
         switch channel {
         case "RTNS": return .realTime
         case "RTGS": return .largeValue
