@@ -114,8 +114,9 @@ let package = Package(
         .executableTarget(
             name: "rong",
             dependencies: [
-                "BankKit", "Storage", "Ledger", "EndOfDay", "Identity", "Accounts", "RongServer",
+                "BankKit", "Storage", "Ledger", "EndOfDay", "Identity", "Accounts", "Payments", "RongServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],

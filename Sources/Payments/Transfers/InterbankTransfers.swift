@@ -389,3 +389,15 @@ extension PaymentsService {
         return transfer
     }
 }
+
+extension PaymentsService {
+    /// Every customer's transfers, newest first, optionally in one status (operators' clearing view).
+    public func allInterbankTransfers(status: InterbankTransfer.Status?, limit: Int = 100) async throws -> [InterbankTransfer] {
+        if let status {
+            return try await database.query("SELECT \(PaymentsService.transferColumns) FROM payments_transfers WHERE status = ? ORDER BY created_at DESC LIMIT ?",
+                                            [.text(status.rawValue), .int(max(1, min(limit, 200)))]).map(PaymentsService.transfer)
+        }
+        return try await database.query("SELECT \(PaymentsService.transferColumns) FROM payments_transfers ORDER BY created_at DESC LIMIT ?",
+                                        [.int(max(1, min(limit, 200)))]).map(PaymentsService.transfer)
+    }
+}
