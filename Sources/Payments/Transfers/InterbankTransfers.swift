@@ -90,7 +90,7 @@ extension PaymentsService {
 
     public func interbankTransfers(_ principal: Principal, limit: Int = 50) async throws -> [InterbankTransfer] {
         let customer = try await accounts.customer(of: principal)
-        return try await database.query("SELECT \(PaymentsService.transferColumns) FROM payments_transfers WHERE customer_id = ? ORDER BY created_at DESC LIMIT ?",
+        return try await database.query("SELECT \(PaymentsService.transferColumns) FROM payments_transfers WHERE customer_id = ? ORDER BY created_at DESC, id DESC LIMIT ?",
                                         [.id(customer.id), .int(max(1, min(limit, 200)))]).map(PaymentsService.transfer)
     }
 
@@ -394,10 +394,10 @@ extension PaymentsService {
     /// Every customer's transfers, newest first, optionally in one status (operators' clearing view).
     public func allInterbankTransfers(status: InterbankTransfer.Status?, limit: Int = 100) async throws -> [InterbankTransfer] {
         if let status {
-            return try await database.query("SELECT \(PaymentsService.transferColumns) FROM payments_transfers WHERE status = ? ORDER BY created_at DESC LIMIT ?",
+            return try await database.query("SELECT \(PaymentsService.transferColumns) FROM payments_transfers WHERE status = ? ORDER BY created_at DESC, id DESC LIMIT ?",
                                             [.text(status.rawValue), .int(max(1, min(limit, 200)))]).map(PaymentsService.transfer)
         }
-        return try await database.query("SELECT \(PaymentsService.transferColumns) FROM payments_transfers ORDER BY created_at DESC LIMIT ?",
+        return try await database.query("SELECT \(PaymentsService.transferColumns) FROM payments_transfers ORDER BY created_at DESC, id DESC LIMIT ?",
                                         [.int(max(1, min(limit, 200)))]).map(PaymentsService.transfer)
     }
 }
