@@ -59,6 +59,10 @@ public struct Payee: Sendable, Hashable {
 extension PaymentsService {
     /// A hold for an interbank transfer outlives the longest large-value queue (a Spring Festival week).
     static let transferHoldSeconds: Int64 = 15 * 86_400
+    /// How often an unconfirmed transfer's status is asked, and how long and how often a settled one is watched for a return.
+    static let sentCheckSeconds: Int64 = 5
+    static let settledCheckSeconds: Int64 = 600
+    static let returnWatchSeconds: Int64 = 3 * 86_400
 
     static let transferColumns = """
         id, customer_id, e_account_id, amount_fen, creditor_name, creditor_account, creditor_bank_code, memo, timing, status, release_at,
@@ -239,13 +243,16 @@ extension PaymentsService {
         let due = try await database.query("SELECT id FROM payments_transfers WHERE status = 'accepted' AND release_at <= ? ORDER BY release_at LIMIT ?",
                                            [.time(now), .int(limit)])
         for row in due { try await send(row.id("id")) }
-        // Sent transfers not confirmed, and settled ones for three days (a return may follow).
+        // Sent transfers not confirmed (asked every 5 s), and settled ones for three days, asked
+        // every 10 minutes (a return may follow).
         let open = try await database.query(
             """
             SELECT \(PaymentsService.transferColumns) FROM payments_transfers
-            WHERE ((status = 'sent') OR (status = 'settled' AND settled_at > ?)) AND (checked_at IS NULL OR checked_at <= ?)
+            WHERE (status = 'sent' AND (checked_at IS NULL OR checked_at <= ?))
+               OR (status = 'settled' AND settled_at > ? AND (checked_at IS NULL OR checked_at <= ?))
             ORDER BY created_at LIMIT ?
-            """, [.time(now.adding(seconds: -3 * 86_400)), .time(now.adding(seconds: -5)), .int(limit)])
+            """, [.time(now.adding(seconds: -PaymentsService.sentCheckSeconds)), .time(now.adding(seconds: -PaymentsService.returnWatchSeconds)),
+                  .time(now.adding(seconds: -PaymentsService.settledCheckSeconds)), .int(limit)])
         for row in open {
             let transfer = PaymentsService.transfer(row)
             do {
