@@ -49,5 +49,8 @@ public enum AccountsSchema {
                 "CREATE INDEX accounts_movements_account ON accounts_movements(e_account_id, created_at)",
             ]
         },
+        Migration(module: "accounts", version: 2, name: "movements by status (recovery of interrupted ones)") { _ in
+            ["CREATE INDEX accounts_movements_status ON accounts_movements(status, created_at)"]
+        },
     ]
 }

@@ -31,6 +31,12 @@ extension AccountsService {
                                              counterparty: (bound.accountNumber, "", bound.bankCode))
                 }
             }
+            return try await performFunding(id, account: account, bound: bound, amountFen: amountFen, customerName: try await customer(of: principal).name)
+        }
+    }
+
+    /// The funding's money legs, once its row exists (first call, client retry, or recovery).
+    func performFunding(_ id: RongID, account: EAccount, bound: BoundAccount, amountFen: Int64, customerName: String) async throws -> Movement {
             let transferID = RongID.derived("accounts.movement.ledger", id.description)
             let memo = "绑定账户转入 from \(bound.bankName) \(AccountNumberFormat.masked(bound.accountNumber))"
             if bound.isThisBank {
@@ -40,17 +46,15 @@ extension AccountsService {
                                                               code: AccountsTransferCode.fundingThisBank, metadata: AccountsService.memo(memo))])[0]
                 return try await settle(id, result, transferID)
             }
-            let customer = try await customer(of: principal)
             let receipt = try await interbank.debit(DebitInstruction(
-                messageID: id, bankCode: bound.bankCode, debtorAccountNumber: bound.accountNumber, debtorName: customer.name,
-                creditorAccountNumber: account.accountNumber, creditorName: customer.name, amountFen: amountFen, remittanceInfo: "融e行账户充值"))
+                messageID: id, bankCode: bound.bankCode, debtorAccountNumber: bound.accountNumber, debtorName: customerName,
+                creditorAccountNumber: account.accountNumber, creditorName: customerName, amountFen: amountFen, remittanceInfo: "融e行账户充值"))
             if case .rejected(let reasonCode, let reason) = receipt.status {
                 return try await fail(id, .interbankRejected, "\(bound.bankName) refused the debit: \(reason) (\(reasonCode)).")
             }
             let result = try await ledger.submit([.posted(id: transferID, from: AccountsService.clearingAccountID, to: account.id, amount: amountFen,
                                                           code: AccountsTransferCode.fundingInterbank, metadata: AccountsService.memo(memo))])[0]
             return try await settle(id, result, transferID)
-        }
     }
 
     public func withdraw(_ principal: Principal, accountID: RongID, amountFen: Int64, idempotencyKey: String?, address: String) async throws -> Movement {
@@ -68,6 +72,12 @@ extension AccountsService {
                                              counterparty: (bound.accountNumber, "", bound.bankCode))
                 }
             }
+            return try await performWithdrawal(id, account: account, bound: bound, amountFen: amountFen, customerName: try await customer(of: principal).name)
+        }
+    }
+
+    /// The withdrawal's money legs, once its row exists (first call, client retry, or recovery).
+    func performWithdrawal(_ id: RongID, account: EAccount, bound: BoundAccount, amountFen: Int64, customerName: String) async throws -> Movement {
             let transferID = RongID.derived("accounts.movement.ledger", id.description)
             let memo = "转出至绑定账户 to \(bound.bankName) \(AccountNumberFormat.masked(bound.accountNumber))"
             if bound.isThisBank {
@@ -83,10 +93,9 @@ extension AccountsService {
                                                                 flags: [.pending], timeoutSeconds: AccountsService.withdrawalHoldSeconds,
                                                                 metadata: AccountsService.memo(memo))])[0]
             guard hold.isSuccess else { return try await settle(id, hold, holdID) }
-            let customer = try await customer(of: principal)
             let receipt = try await interbank.credit(CreditInstruction(
-                messageID: id, bankCode: bound.bankCode, creditorAccountNumber: bound.accountNumber, creditorName: customer.name,
-                debtorAccountNumber: account.accountNumber, debtorName: customer.name, amountFen: amountFen, remittanceInfo: "融e行账户提现"))
+                messageID: id, bankCode: bound.bankCode, creditorAccountNumber: bound.accountNumber, creditorName: customerName,
+                debtorAccountNumber: account.accountNumber, debtorName: customerName, amountFen: amountFen, remittanceInfo: "融e行账户提现"))
             if case .rejected(let reasonCode, let reason) = receipt.status {
                 _ = try await ledger.submit([TransferRequest(id: RongID.derived("accounts.movement.void", id.description), code: AccountsTransferCode.withdrawalInterbank,
                                                              flags: [.voidPending], pendingID: holdID)])
@@ -95,7 +104,6 @@ extension AccountsService {
             let post = try await ledger.submit([TransferRequest(id: transferID, code: AccountsTransferCode.withdrawalInterbank, flags: [.postPending],
                                                                 pendingID: holdID)])[0]
             return try await settle(id, post, transferID)
-        }
     }
 
     /// Pays another account of this bank by number and holder name (户名校验). A payee never paid
@@ -280,5 +288,62 @@ extension Optional {
     func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
         guard let value = self else { return nil }
         return try await transform(value)
+    }
+}
+
+extension AccountsService {
+    /// Movements older than this still pending were cut off (a crash, a lost connection) and are resumed.
+    public static let resumeAfterSeconds: Int64 = 60
+
+    /// Finishes movements a crash left half-way, so a customer who never retries is not left with
+    /// money paid out at the other bank and a hold that would void itself (or a debit never
+    /// credited). Every leg is idempotent on ids derived from the movement, so resuming a
+    /// movement another request is also finishing moves nothing twice. Bounded; returns how many
+    /// it looked at.
+    public func resumePendingMovements(limit: Int = 100) async throws -> Int {
+        let rows = try await database.query(
+            "SELECT \(AccountsService.movementColumns) FROM accounts_movements WHERE status = 'pending' AND created_at <= ? ORDER BY created_at LIMIT ?",
+            [.time(clock.now().adding(seconds: -AccountsService.resumeAfterSeconds)), .int(limit)])
+        for movement in rows.map(AccountsService.movement) {
+            guard let account = try await eAccount(id: movement.eAccountID), let customer = try await customer(id: account.customerID) else { continue }
+            do {
+                try await locks.withLock([account.id]) {
+                    guard try await self.movement(movement.id)?.status == .pending else { return }
+                    switch movement.kind {
+                    case .funding, .withdrawal:
+                        guard let boundID = account.boundAccountID, let bound = try await boundAccount(id: boundID) else {
+                            _ = try? await fail(movement.id, .boundAccountNotFound, "The bound account no longer exists.")
+                            return
+                        }
+                        _ = movement.kind == .funding
+                            ? try await performFunding(movement.id, account: account, bound: bound, amountFen: movement.amountFen, customerName: customer.name)
+                            : try await performWithdrawal(movement.id, account: account, bound: bound, amountFen: movement.amountFen, customerName: customer.name)
+                    case .transferOut:
+                        // One ledger leg: it either happened (complete) or not (fail and give the limits back).
+                        let transferID = RongID.derived("accounts.movement.ledger", movement.id.description)
+                        if try await ledger.transfer(transferID) != nil {
+                            try await database.execute(
+                                "UPDATE accounts_movements SET status = 'completed', ledger_transfer_id = ?, completed_at = ? WHERE id = ? AND status = 'pending'",
+                                [.id(transferID), .time(clock.now()), .id(movement.id)])
+                        } else if let payee = try await eAccount(number: movement.counterpartyAccount) {
+                            let charges = try await transferCharges(account, payee)
+                            _ = try? await fail(movement.id, .unavailable, "The transfer was interrupted and has been cancelled; nothing moved.", releasing: charges)
+                        }
+                    }
+                }
+            } catch {
+                logger.warning("resuming a movement failed; it will be tried again", metadata: ["movement": "\(movement.id)", "error": "\(error)"])
+            }
+        }
+        return rows.count
+    }
+
+    /// The limits a transfer between two accounts of this bank counted against.
+    func transferCharges(_ account: EAccount, _ payee: EAccount) async throws -> [LimitCharge] {
+        let payerBound = try await account.boundAccountID.asyncMap { try await boundAccount(id: $0) } ?? nil
+        let payeeBound = try await payee.boundAccountID.asyncMap { try await boundAccount(id: $0) } ?? nil
+        let outCategory: MovementCategory = payerBound.map { $0.isThisBank && $0.accountNumber == payee.accountNumber } == true ? .bound : .nonBound
+        let inCategory: MovementCategory = payeeBound.map { $0.isThisBank && $0.accountNumber == account.accountNumber } == true ? .bound : .nonBound
+        return charges(account, outCategory, .outbound) + charges(payee, inCategory, .inbound)
     }
 }

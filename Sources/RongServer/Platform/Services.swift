@@ -43,7 +43,7 @@ struct ExpirySweeper: Service {
 }
 
 /// Every second: delivers due webhooks, expires unpaid e-Pay orders, releases and checks
-/// transfers to other banks, and answers credits from them.
+/// transfers to other banks, answers credits from them, and resumes interrupted movements.
 struct PaymentsWorker: Service {
     let platform: RongPlatform
 
@@ -62,6 +62,7 @@ struct PaymentsWorker: Service {
                             _ = try await platform.clearingHouse.processQueue()
                             _ = try await platform.payments.checkTransfers()
                             _ = try await platform.payments.processIncoming()
+                            _ = try await platform.accounts.resumePendingMovements()
                         } catch {
                             platform.logger.error("payments worker pass failed", metadata: ["error": "\(error)"])
                         }
