@@ -38,12 +38,14 @@ extension AccountsService {
     /// Gives back what `reserve` counted, when the movement then failed.
     func release(_ charges: [LimitCharge], amountFen: Int64, on date: BusinessDate) async throws {
         guard !charges.isEmpty else { return }
-        try await database.transaction { tx in
-            for charge in charges {
-                try await tx.execute(
-                    "UPDATE accounts_limit_usage SET used_fen = used_fen - ? WHERE e_account_id = ? AND rule = ? AND period = ? AND used_fen >= ?",
-                    [.int(amountFen), .id(charge.accountID), .text(charge.rule.name), .text(charge.rule.periodKey(date)), .int(amountFen)])
-            }
+        try await database.transaction { tx in try await release(tx, charges, amountFen: amountFen, on: date) }
+    }
+
+    func release(_ tx: any SQLSession, _ charges: [LimitCharge], amountFen: Int64, on date: BusinessDate) async throws {
+        for charge in charges {
+            try await tx.execute(
+                "UPDATE accounts_limit_usage SET used_fen = used_fen - ? WHERE e_account_id = ? AND rule = ? AND period = ? AND used_fen >= ?",
+                [.int(amountFen), .id(charge.accountID), .text(charge.rule.name), .text(charge.rule.periodKey(date)), .int(amountFen)])
         }
     }
 

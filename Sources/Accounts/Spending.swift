@@ -22,27 +22,41 @@ extension AccountsService {
 
     /// Holds `amountFen` on `account` for a payment to `payeeAccountID`, counting it as spending
     /// against the class limits (reserved on `date`). Throws the refusal (frozen, limit, funds).
+    /// `alsoInTransaction` runs in the transaction that reserves the class limits (the caller's own
+    /// limits reserve with them, so a refusal of either leaves neither counted); `undoInTransaction`
+    /// runs with the release when the ledger then refuses the hold.
     public func holdSpending(_ account: EAccount, amountFen: Int64, payeeAccountID: RongID, holdID: RongID, timeoutSeconds: Int64,
-                             memo: String, on date: BusinessDate) async throws {
+                             memo: String, on date: BusinessDate,
+                             alsoInTransaction: (@Sendable (any SQLSession) async throws -> Void)? = nil,
+                             undoInTransaction: (@Sendable (any SQLSession) async throws -> Void)? = nil) async throws {
         try await holdOutflow(account, category: .spending, amountFen: amountFen, payeeAccountID: payeeAccountID, holdID: holdID,
-                              code: AccountsTransferCode.spending, timeoutSeconds: timeoutSeconds, memo: memo, on: date)
+                              code: AccountsTransferCode.spending, timeoutSeconds: timeoutSeconds, memo: memo, on: date,
+                              alsoInTransaction: alsoInTransaction, undoInTransaction: undoInTransaction)
     }
 
     /// Holds money leaving `account` (a payment, or a transfer to another bank), counting it
     /// against the limits of `category` (reserved on `date`). Idempotent on `holdID`.
     public func holdOutflow(_ account: EAccount, category: MovementCategory, amountFen: Int64, payeeAccountID: RongID, holdID: RongID,
-                            code: Int, timeoutSeconds: Int64, memo: String, on date: BusinessDate) async throws {
+                            code: Int, timeoutSeconds: Int64, memo: String, on date: BusinessDate,
+                            alsoInTransaction: (@Sendable (any SQLSession) async throws -> Void)? = nil,
+                            undoInTransaction: (@Sendable (any SQLSession) async throws -> Void)? = nil) async throws {
         let charges = charges(account, category, .outbound)
         try await locks.withLock([account.id]) {
             if try await ledger.transfer(holdID) != nil { return }
             guard let current = try await eAccount(id: account.id) else { throw DomainError.notFound("Account") }
             try AccountsService.checkCanSend(current)
-            try await database.transaction { tx in try await reserve(tx, charges, amountFen: amountFen, on: date) }
+            try await database.transaction { tx in
+                try await reserve(tx, charges, amountFen: amountFen, on: date)
+                try await alsoInTransaction?(tx)
+            }
             let result = try await ledger.submit([TransferRequest(id: holdID, debitAccountID: account.id, creditAccountID: payeeAccountID, amount: amountFen,
                                                                   asset: "CNY", code: code, flags: [.pending],
                                                                   timeoutSeconds: timeoutSeconds, metadata: AccountsService.memo(memo))])[0]
             guard result.isSuccess else {
-                try await release(charges, amountFen: amountFen, on: date)
+                try await database.transaction { tx in
+                    try await release(tx, charges, amountFen: amountFen, on: date)
+                    try await undoInTransaction?(tx)
+                }
                 throw AccountsService.refusal(result.status)
             }
         }

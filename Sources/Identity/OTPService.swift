@@ -62,7 +62,10 @@ public struct OTPService: Sendable {
     /// order's amount and payee): the code verifies only with the same context.
     /// `deliver: false` records a code nobody receives (a decoy for unknown mobiles, so that
     /// answers and rate limits never reveal whether a mobile is registered).
-    public func issue(purpose: OTPPurpose, mobile: String, context: String, smsText: String? = nil, deliver: Bool = true) async throws -> OTPChallenge {
+    /// `alsoInTransaction` runs inside the transaction that records the code (and its text
+    /// message) with the challenge id, for the caller's own bookkeeping.
+    public func issue(purpose: OTPPurpose, mobile: String, context: String, smsText: String? = nil, deliver: Bool = true,
+                      alsoInTransaction: (@Sendable (any SQLSession, RongID) async throws -> Void)? = nil) async throws -> OTPChallenge {
         let now = clock.now()
         let id = ids.next()
         let code = random.digits(OTPService.digits)
@@ -70,7 +73,8 @@ public struct OTPService: Sendable {
         // The rate check and the insert are one transaction, serialised per mobile (SQLite has one
         // writer; PostgreSQL takes a transaction-scoped advisory lock), so requests sent at the same
         // time cannot all pass the check.
-        try await database.transaction { tx in
+        let text = smsText ?? purpose.textZH
+        let message: SMSMessage? = try await database.transaction { tx in
             if tx.dialect == .postgres {
                 _ = try await tx.query("SELECT pg_advisory_xact_lock(?)", [.int(Int64(bitPattern: FNV1a.hash("otp:" + mobile)))])
             }
@@ -90,15 +94,20 @@ public struct OTPService: Sendable {
                 "INSERT INTO identity_otps (id, purpose, mobile, context_hash, code_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [.id(id), .text(purpose.rawValue), .text(mobile), .blob(digest(context)), .blob(codeHash(id: id, code: code)),
                  .time(now), .time(expiresAt)])
+            try await alsoInTransaction?(tx, id)
+            return deliver ? try await sms.record(tx, to: mobile, purpose: "otp.\(purpose.rawValue)",
+                                                  body: "验证码 \(code)，用于\(text)，5分钟内有效。请勿告诉他人。") : nil
         }
-        let text = smsText ?? purpose.textZH
-        if deliver { try await sms.send(to: mobile, purpose: "otp.\(purpose.rawValue)",
-                           body: "验证码 \(code)，用于\(text)，5分钟内有效。请勿告诉他人。") }
+        if let message { await sms.deliver(message) }
         return OTPChallenge(id: id, purpose: purpose, mobileMasked: MobileNumber.masked(mobile), expiresAt: expiresAt)
     }
 
     /// Checks a code and spends it. Wrong codes count; the fifth wrong one burns the challenge.
-    public func verify(challengeID: RongID, code: String, purpose: OTPPurpose, mobile: String, context: String) async throws {
+    ///
+    /// `onSuccess` runs inside the transaction that spends a right code: if it throws, the code is
+    /// not spent and the error propagates (the caller's claim and the code commit together).
+    public func verify(challengeID: RongID, code: String, purpose: OTPPurpose, mobile: String, context: String,
+                       onSuccess: (@Sendable (any SQLSession) async throws -> Void)? = nil) async throws {
         let now = clock.now()
         let outcome: DomainError? = try await database.transaction { tx in
             guard let row = try await tx.first(
@@ -124,8 +133,12 @@ public struct OTPService: Sendable {
             if constantTimeEqual(stored, given) {
                 let spent = try await tx.execute("UPDATE identity_otps SET consumed_at = ? WHERE id = ? AND consumed_at IS NULL",
                                                  [.time(now), .id(challengeID)])
-                return spent == 1 ? nil : DomainError(.otpInvalid, "This verification code was already used; request a new one.", status: 422,
-                                                      extensions: ["field": .string("otp_code")])
+                guard spent == 1 else {
+                    return DomainError(.otpInvalid, "This verification code was already used; request a new one.", status: 422,
+                                       extensions: ["field": .string("otp_code")])
+                }
+                try await onSuccess?(tx)
+                return nil
             }
             let attempts = row.int("attempts") + 1
             try await tx.execute("UPDATE identity_otps SET attempts = ?, consumed_at = ? WHERE id = ?",

@@ -49,12 +49,19 @@ public struct SMSGateway: Sendable {
     /// Records the message and tries to deliver it once now.
     @discardableResult
     public func send(to mobile: String, purpose: String, body: String) async throws -> SMSMessage {
+        let message = try await database.transaction { tx in try await record(tx, to: mobile, purpose: purpose, body: body) }
+        await deliver(message)
+        return message
+    }
+
+    /// Records a message in the outbox inside the caller's transaction (so it commits with the
+    /// action it belongs to); hand it to `deliver` after the commit.
+    public func record(_ tx: any SQLSession, to mobile: String, purpose: String, body: String) async throws -> SMSMessage {
         precondition(body.utf8.count <= SMSGateway.bodyMaxBytes, "SMS bodies are bounded")
         let message = SMSMessage(id: ids.next(), mobile: mobile, purpose: purpose, body: "【融银行】" + body, createdAt: clock.now())
-        try await database.execute(
+        try await tx.execute(
             "INSERT INTO identity_sms_outbox (id, mobile, purpose, body, created_at) VALUES (?, ?, ?, ?, ?)",
             [.id(message.id), .text(mobile), .text(purpose), .text(message.body), .time(message.createdAt)])
-        await deliver(message)
         return message
     }
 
@@ -72,8 +79,9 @@ public struct SMSGateway: Sendable {
         return delivered
     }
 
+    /// Hands a recorded message to the sink once; a failure stays in the outbox for `retryPending`.
     @discardableResult
-    private func deliver(_ message: SMSMessage) async -> Bool {
+    public func deliver(_ message: SMSMessage) async -> Bool {
         do {
             try await sink.deliver(message)
             try await database.execute("UPDATE identity_sms_outbox SET delivered_at = ?, attempts = attempts + 1 WHERE id = ?",

@@ -21,12 +21,16 @@ extension PaymentsService {
             throw DomainError(.payerVerificationFailed, "The mobile number and account digits do not identify an account at this bank.", status: 422)
         }
         guard let merchant = try await merchant(id: order.merchantID) else { throw DomainError.notFound("Merchant") }
-        let challenge = try await identity.otp.issue(
+        let orderID = order.id
+        let customerID = customer.id
+        let accountID = account.id
+        // The order learns its payer in the transaction that records the code and its text message.
+        return try await identity.otp.issue(
             purpose: .payment, mobile: mobile, context: PaymentsService.codeContext(order, account: account),
-            smsText: "向\(merchant.name)支付\(Money(minorUnits: order.amountFen, asset: .cny).formatted)")
-        try await database.execute("UPDATE payments_orders SET customer_id = ?, e_account_id = ?, challenge_id = ? WHERE id = ? AND status = 'created'",
-                                   [.id(customer.id), .id(account.id), .id(challenge.id), .id(order.id)])
-        return challenge
+            smsText: "向\(merchant.name)支付\(Money(minorUnits: order.amountFen, asset: .cny).formatted)") { tx, challengeID in
+                try await tx.execute("UPDATE payments_orders SET customer_id = ?, e_account_id = ?, challenge_id = ? WHERE id = ? AND status = 'created'",
+                                     [.id(customerID), .id(accountID), .id(challengeID), .id(orderID)])
+            }
     }
 
     /// The code is bound to the order, its amount, its payee and the paying account.
@@ -35,8 +39,9 @@ extension PaymentsService {
     }
 
     /// Confirms with the code: the amount is held on the customer's account, then captured into
-    /// the merchant's settlement account. Two confirmations at once capture once: the order
-    /// moves `created → confirming` in one conditional update, and only the winner proceeds.
+    /// the merchant's settlement account. Two confirmations at once capture once: the order moves
+    /// `created → confirming` in the transaction that spends the code, and only the winner proceeds.
+    /// Three commits on the way: code + claim, e-Pay and class limits, final state + webhook.
     public func confirm(orderID: RongID, challengeID: RongID, code: String, address: String) async throws -> PaymentOrder {
         let order = try await payableOrder(orderID, allowPaid: true)
         switch order.status {
@@ -44,48 +49,51 @@ extension PaymentsService {
         case .confirming: throw DomainError(.orderBeingConfirmed, "This order is being confirmed already.", status: 409)
         case .created, .closed, .expired: break
         }
+        guard let customerID = order.customerID, let accountID = order.eAccountID, let customer = try await accounts.customer(id: customerID),
+              let account = try await accounts.eAccount(id: accountID), let merchant = try await merchant(id: order.merchantID) else {
+            throw DomainError(.payerVerificationFailed, "Request a payment code first.", status: 422)
+        }
         let now = clock.now()
-        let claimed = try await database.execute(
-            "UPDATE payments_orders SET status = 'confirming' WHERE id = ? AND status = 'created' AND challenge_id = ? AND expires_at > ?",
-            [.id(orderID), .id(challengeID), .time(now)])
-        guard claimed == 1 else {
+        do {
+            try await identity.otp.verify(challengeID: challengeID, code: code, purpose: .payment, mobile: customer.mobile,
+                                          context: PaymentsService.codeContext(order, account: account)) { tx in
+                let claimed = try await tx.execute(
+                    "UPDATE payments_orders SET status = 'confirming' WHERE id = ? AND status = 'created' AND challenge_id = ? AND expires_at > ?",
+                    [.id(orderID), .id(challengeID), .time(now)])
+                guard claimed == 1 else { throw ClaimLost() }
+            }
+        } catch is ClaimLost {
+            // Another confirmation got there first, or the order changed under us; the code stays unspent.
             let current = try await self.order(id: orderID)!
             switch current.status {
             case .paid, .partiallyRefunded, .refunded: return current
             case .confirming: throw DomainError(.orderBeingConfirmed, "This order is being confirmed already.", status: 409)
             case .created:
-                throw DomainError(.otpInvalid, "The verification code was not issued for this order.", status: 422,
-                                  extensions: ["field": .string("otp_code")])
+                throw DomainError(.otpInvalid, "The verification code was not issued for this order.", status: 422, extensions: ["field": .string("otp_code")])
             case .closed, .expired: throw PaymentsService.notPayable(current)
             }
         }
         do {
-            return try await capture(orderID: orderID, challengeID: challengeID, code: code, address: address)
+            return try await capture(order, customer: customer, account: account, merchant: merchant, address: address)
         } catch {
             _ = try? await database.execute("UPDATE payments_orders SET status = 'created' WHERE id = ? AND status = 'confirming'", [.id(orderID)])
             throw error
         }
     }
 
-    private func capture(orderID: RongID, challengeID: RongID, code: String, address: String) async throws -> PaymentOrder {
-        let order = try await self.order(id: orderID)!
-        guard let customerID = order.customerID, let accountID = order.eAccountID, let customer = try await accounts.customer(id: customerID),
-              let account = try await accounts.eAccount(id: accountID), let merchant = try await merchant(id: order.merchantID) else {
-            throw DomainError(.payerVerificationFailed, "Request a payment code first.", status: 422)
-        }
-        try await identity.otp.verify(challengeID: challengeID, code: code, purpose: .payment, mobile: customer.mobile,
-                                      context: PaymentsService.codeContext(order, account: account))
+    private struct ClaimLost: Error {}
+
+    private func capture(_ order: PaymentOrder, customer: Customer, account: EAccount, merchant: Merchant, address: String) async throws -> PaymentOrder {
+        let orderID = order.id
         let date = clock.businessDate()
         let limits = try await limits(of: customer)
-        try await database.transaction { tx in try await reserveEPay(tx, customer: customer, amountFen: order.amountFen, limits: limits, on: date) }
         let holdID = RongID.derived("payments.hold", orderID.description)
-        do {
-            try await accounts.holdSpending(account, amountFen: order.amountFen, payeeAccountID: merchant.settlementAccountID, holdID: holdID,
-                                            timeoutSeconds: PaymentsService.holdTimeoutSeconds, memo: "e支付 \(merchant.name) \(order.orderNumber)", on: date)
-        } catch {
-            try await releaseEPay(customer: customer, amountFen: order.amountFen, on: date)
-            throw error
-        }
+        // e-Pay limits reserve in the class limits' transaction; a ledger refusal gives both back together.
+        try await accounts.holdSpending(
+            account, amountFen: order.amountFen, payeeAccountID: merchant.settlementAccountID, holdID: holdID,
+            timeoutSeconds: PaymentsService.holdTimeoutSeconds, memo: "e支付 \(merchant.name) \(order.orderNumber)", on: date,
+            alsoInTransaction: { tx in try await self.reserveEPay(tx, customer: customer, amountFen: order.amountFen, limits: limits, on: date) },
+            undoInTransaction: { tx in try await self.releaseEPay(tx, customer: customer, amountFen: order.amountFen, on: date) })
         let captureID = RongID.derived("payments.capture", orderID.description)
         try await accounts.captureSpending(holdID: holdID, captureID: captureID)
         try await database.transaction { tx in

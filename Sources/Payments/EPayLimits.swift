@@ -79,13 +79,11 @@ extension PaymentsService {
         }
     }
 
-    func releaseEPay(customer: Customer, amountFen: Int64, on date: BusinessDate) async throws {
+    func releaseEPay(_ tx: any SQLSession, customer: Customer, amountFen: Int64, on date: BusinessDate) async throws {
         let month = String(date.iso.prefix(7))
-        try await database.transaction { tx in
-            for (rule, period) in [("epay_daily", date.iso), ("epay_monthly", month)] {
-                try await tx.execute("UPDATE payments_limit_usage SET used_fen = used_fen - ? WHERE customer_id = ? AND rule = ? AND period = ? AND used_fen >= ?",
-                                     [.int(amountFen), .id(customer.id), .text(rule), .text(period), .int(amountFen)])
-            }
+        for (rule, period) in [("epay_daily", date.iso), ("epay_monthly", month)] {
+            try await tx.execute("UPDATE payments_limit_usage SET used_fen = used_fen - ? WHERE customer_id = ? AND rule = ? AND period = ? AND used_fen >= ?",
+                                 [.int(amountFen), .id(customer.id), .text(rule), .text(period), .int(amountFen)])
         }
     }
 

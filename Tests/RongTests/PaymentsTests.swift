@@ -102,6 +102,13 @@ import Testing
         do {
             _ = try await t.payments.confirm(orderID: second.id, challengeID: challenge.id, code: code, address: "test")
             Issue.record("a code for order A paid order B")
+        } catch let error as DomainError { #expect(error.code == .payerVerificationFailed, "B has no payer yet") }
+        // B identified by the same payer: A's code still does not pay it (it is bound to A's order and amount).
+        t.clock.advance(seconds: 61)
+        _ = try await t.payments.requestPaymentCode(orderID: second.id, mobile: "13811112222", accountLast6: last6, address: "test")
+        do {
+            _ = try await t.payments.confirm(orderID: second.id, challengeID: challenge.id, code: code, address: "test")
+            Issue.record("a code for order A paid order B")
         } catch let error as DomainError { #expect(error.code == .otpInvalid) }
         #expect(try await t.payments.order(id: second.id)?.status == .created)
         #expect(try await t.payments.confirm(orderID: first.id, challengeID: challenge.id, code: code, address: "test").status == .paid)
