@@ -40,21 +40,7 @@ struct ConsolePages {
     }
 
     func signIn(_ call: PageCall) async throws -> Response {
-        let form = call.form ?? FormData()
-        do {
-            let mobile = try MobileNumber.validate(form.text("mobile"))
-            let password = form["password"] ?? ""
-            guard password.count <= PasswordPolicy.maxLength else { throw DomainError(.invalidCredentials, "The mobile number or password is wrong.", status: 401) }
-            // Every staff role signs in to the staff realm; the token carries the member's own role.
-            let tokens = try await call.platform.identity.signIn(role: .admin, mobile: mobile, password: password, address: call.address)
-            var response = PageResponse.redirect("/console")
-            response.setCookies(PageSession.cookies(tokens, secure: call.isSecure))
-            return response
-        } catch let error as DomainError {
-            var state = call.formError(error)
-            if error.code == .invalidCredentials { state.field = "password" }
-            return call.render("console-sign-in", title: "consoleSignInTitle", state.context, status: .unprocessableContent, getPath: "/console/sign-in")
-        }
+        try await call.signIn(role: .admin, home: "/console", template: "console-sign-in", title: "consoleSignInTitle", path: "/console/sign-in")
     }
 
     func search(_ call: PageCall) async throws -> Response {

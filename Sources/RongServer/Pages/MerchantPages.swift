@@ -41,20 +41,7 @@ struct MerchantPages {
     }
 
     func signIn(_ call: PageCall) async throws -> Response {
-        let form = call.form ?? FormData()
-        do {
-            let mobile = try MobileNumber.validate(form.text("mobile"))
-            let password = form["password"] ?? ""
-            guard password.count <= PasswordPolicy.maxLength else { throw DomainError(.invalidCredentials, "The mobile number or password is wrong.", status: 401) }
-            let tokens = try await call.platform.identity.signIn(role: .merchant, mobile: mobile, password: password, address: call.address)
-            var response = PageResponse.redirect("/merchant")
-            response.setCookies(PageSession.cookies(tokens, secure: call.isSecure))
-            return response
-        } catch let error as DomainError {
-            var state = call.formError(error)
-            if error.code == .invalidCredentials { state.field = "password" }
-            return call.render("merchant-sign-in", title: "merchantSignInTitle", state.context, status: .unprocessableContent, getPath: "/merchant/sign-in")
-        }
+        try await call.signIn(role: .merchant, home: "/merchant", template: "merchant-sign-in", title: "merchantSignInTitle", path: "/merchant/sign-in")
     }
 
     /// A new order or refund number: `T20261123100005a1b2c3` (prefix, Shanghai time, 6 random hex).

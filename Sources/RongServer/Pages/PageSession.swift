@@ -58,3 +58,25 @@ extension Response {
         for cookie in cookies { setCookie(cookie) }
     }
 }
+
+extension PageCall {
+    /// The sign-in form of an area: mobile + password in `role`'s realm (every staff role signs in
+    /// to the staff realm with `.admin`; the token carries the member's own role), session cookies,
+    /// then the area's home. A wrong password marks the password field, never the mobile.
+    func signIn(role: Role, home: String, template: String, title: String, path: String) async throws -> Response {
+        let form = self.form ?? FormData()
+        do {
+            let mobile = try MobileNumber.validate(form.text("mobile"))
+            let password = form["password"] ?? ""
+            guard password.count <= PasswordPolicy.maxLength else { throw DomainError(.invalidCredentials, "The mobile number or password is wrong.", status: 401) }
+            let tokens = try await platform.identity.signIn(role: role, mobile: mobile, password: password, address: address)
+            var response = PageResponse.redirect(home)
+            response.setCookies(PageSession.cookies(tokens, secure: isSecure))
+            return response
+        } catch let error as DomainError {
+            var state = formError(error)
+            if error.code == .invalidCredentials { state.field = "password" }
+            return render(template, title: title, state.context, status: .unprocessableContent, getPath: path)
+        }
+    }
+}

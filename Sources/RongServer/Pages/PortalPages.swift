@@ -39,21 +39,7 @@ struct PortalPages {
     }
 
     func signIn(_ call: PageCall) async throws -> Response {
-        let form = call.form ?? FormData()
-        do {
-            let mobile = try MobileNumber.validate(form.text("mobile"))
-            let password = form["password"] ?? ""
-            guard password.count <= PasswordPolicy.maxLength else { throw DomainError(.invalidCredentials, "The mobile number or password is wrong.", status: 401) }
-            let tokens = try await call.platform.identity.signIn(role: .customer, mobile: mobile, password: password, address: call.address)
-            var response = PageResponse.redirect("/bank")
-            response.setCookies(PageSession.cookies(tokens, secure: call.isSecure))
-            return response
-        } catch let error as DomainError {
-            // A wrong password marks the password field, not the mobile.
-            var state = call.formError(error)
-            if error.code == .invalidCredentials { state.field = "password" }
-            return call.render("bank-sign-in", title: "signInTitle", state.context, status: .unprocessableContent, getPath: "/bank/sign-in")
-        }
+        try await call.signIn(role: .customer, home: "/bank", template: "bank-sign-in", title: "signInTitle", path: "/bank/sign-in")
     }
 
     func sendRegistrationCode(_ call: PageCall) async throws -> Response {
