@@ -71,7 +71,7 @@ extension PaymentsService {
         guard staff.role == .operator || staff.role == .admin else { throw DomainError(.forbidden, "Operators onboard merchants.", status: 403) }
         let name = try IdentityService.validateDisplayName(name)
         let licence = try CreditCode.validate(licenceNumber)
-        let url = try PaymentsService.validateNotifyURL(notifyURL)
+        let url = try validateNotifyURL(notifyURL)
         if try await database.first("SELECT id FROM payments_merchants WHERE licence_number = ?", [.text(licence)]) != nil {
             throw DomainError(.merchantExists, "A merchant with this licence number is already onboarded.", status: 409,
                               extensions: ["field": .string("licence_number")])
@@ -148,13 +148,38 @@ extension PaymentsService {
         return merchant
     }
 
-    static func validateNotifyURL(_ text: String) throws(DomainError) -> String {
+    /// An http(s) URL of at most 300 characters. Unless private targets are allowed (development),
+    /// loopback, private, link-local and unspecified addresses are refused, so a merchant cannot
+    /// point the bank's webhooks at its own network. (A name that resolves to such an address is
+    /// not caught here: production sends webhooks through an egress proxy that refuses them.)
+    func validateNotifyURL(_ text: String) throws(DomainError) -> String {
         guard text.utf8.count <= 300, let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "https" || scheme == "http",
-              url.host?.isEmpty == false else {
+              let host = url.host?.lowercased(), !host.isEmpty else {
             throw DomainError(.invalidRequest, "The notification URL must be an http(s) URL of at most 300 characters.", status: 422,
                               extensions: ["field": .string("notify_url")])
         }
+        if !allowPrivateNotifyURLs && PaymentsService.isPrivateHost(host) {
+            throw DomainError(.invalidRequest, "The notification URL must be reachable on the internet, not a loopback or private address.",
+                              status: 422, extensions: ["field": .string("notify_url")])
+        }
         return text
+    }
+
+    /// `localhost`, and IPv4/IPv6 literals in loopback, private, link-local, CGNAT or unspecified ranges.
+    static func isPrivateHost(_ host: String) -> Bool {
+        let bare = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        if bare == "localhost" || bare.hasSuffix(".localhost") { return true }
+        let octets = bare.split(separator: ".", omittingEmptySubsequences: false).map { Int($0) }
+        if octets.count == 4, octets.allSatisfy({ $0 != nil && $0! >= 0 && $0! <= 255 }) {
+            let (a, b) = (octets[0]!, octets[1]!)
+            return a == 0 || a == 10 || a == 127 || (a == 169 && b == 254) || (a == 172 && (16...31).contains(b)) || (a == 192 && b == 168)
+                || (a == 100 && (64...127).contains(b))
+        }
+        if bare.contains(":") {
+            return bare == "::1" || bare == "::" || bare.hasPrefix("fc") || bare.hasPrefix("fd") || bare.hasPrefix("fe8") || bare.hasPrefix("fe9")
+                || bare.hasPrefix("fea") || bare.hasPrefix("feb") || bare.hasPrefix("::ffff:")
+        }
+        return false
     }
 
     static func digest(_ text: String) -> [UInt8] { Array(SHA256.hash(data: Array(text.utf8))) }

@@ -24,11 +24,15 @@ public final class PaymentsService: Sendable {
     public let clock: BankClock
     public let ids: IDGenerator
     public let random: SecureRandom
+    /// Development only: let merchants' notification URLs point at loopback and private addresses.
+    public let allowPrivateNotifyURLs: Bool
     let logger: Logger
 
     public init(database: Database, ledger: Ledger, identity: IdentityService, accounts: AccountsService, webhooks: WebhookOutbox,
-                clearing: any ClearingNetwork, clock: BankClock, ids: IDGenerator, random: SecureRandom, logger: Logger) {
+                clearing: any ClearingNetwork, clock: BankClock, ids: IDGenerator, random: SecureRandom, allowPrivateNotifyURLs: Bool = false,
+                logger: Logger) {
         self.clearing = clearing
+        self.allowPrivateNotifyURLs = allowPrivateNotifyURLs
         self.database = database
         self.ledger = ledger
         self.identity = identity

@@ -25,8 +25,10 @@ struct Serve: AsyncParsableCommand {
         config.scheduleEndOfDay = !noEndOfDay
         let logger = RongLogging.bootstrap(level: config.logLevel)
         let secret = try SigningSecret.load(config.signingSecret)
+        var security = RongPlatform.Security(signingSecret: secret)
+        security.allowPrivateNotifyURLs = demo
         let platform = try await RongPlatform.start(databaseURL: config.databaseURL, calendar: try config.loadCalendar(),
-                                                    security: .init(signingSecret: secret), logger: logger)
+                                                    security: security, logger: logger)
         if demo {
             let seeded = try await platform.seedDemo()
             logger.info("demo data ready", metadata: ["new_customers": "\(seeded.customers)"])

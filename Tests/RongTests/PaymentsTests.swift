@@ -254,6 +254,22 @@ import Testing
         try await t.finish()
     }
 
+    @Test("Notification URLs must be public in production", arguments: [
+        "http://127.0.0.1/notify", "https://localhost/x", "http://10.1.2.3/", "http://172.16.0.1/", "http://192.168.1.10:8080/",
+        "http://169.254.169.254/latest/meta-data", "http://[::1]/", "http://0.0.0.0/", "ftp://merchant.example.com/", "not a url",
+    ])
+    func notifyURLs(url: String) async throws {
+        let t = try await TestPlatform.make(privateNotifyURLs: false)
+        let first17 = "91330100MA2000042"
+        do {
+            _ = try await t.payments.onboardMerchant(by: t.operatorPrincipal, name: "某商户", licenceNumber: first17 + String(CreditCode.checkCharacter(for: first17)!),
+                                                     notifyURL: url, address: "test")
+            Issue.record("accepted \(url)")
+        } catch let error as DomainError { #expect(error.extensions["field"] == .string("notify_url")) }
+        #expect(try await t.merchant().merchant.notifyURL == "https://merchant.example.com/rong/notify", "a public URL is accepted")
+        try await t.finish()
+    }
+
     @Test("Merchant API keys authenticate their merchant only")
     func merchantKeys() async throws {
         let t = try await TestPlatform.make()

@@ -46,6 +46,8 @@ public final class RongPlatform: Sendable {
         public var smsSink: (any SMSSink)?
         /// How webhooks reach merchants; HTTP (AsyncHTTPClient) when nil.
         public var webhookTransport: (any WebhookTransport)?
+        /// Development only (`--demo`): merchants' notification URLs may be loopback or private addresses.
+        public var allowPrivateNotifyURLs = false
 
         public init(signingSecret: [UInt8]? = nil, bcryptCost: UInt8 = 12, smsSink: (any SMSSink)? = nil,
                     webhookTransport: (any WebhookTransport)? = nil) {
@@ -74,14 +76,15 @@ public final class RongPlatform: Sendable {
                                              hasher: PasswordHasher(cost: security.bcryptCost), secret: secret,
                                              smsSink: security.smsSink ?? LogSMSSink(logger: logger))
         let platform = try RongPlatform(database: database, clock: clock, ids: ids, calendar: calendar, random: random,
-                                        identity: identity, webhookTransport: security.webhookTransport ?? HTTPWebhookTransport.process, logger: logger)
+                                        identity: identity, webhookTransport: security.webhookTransport ?? HTTPWebhookTransport.process,
+                                        allowPrivateNotifyURLs: security.allowPrivateNotifyURLs, logger: logger)
         try await platform.interbankSimulator.seedDirectory()
         try await platform.accounts.prepare()
         return platform
     }
 
     init(database: Database, clock: BankClock, ids: IDGenerator, calendar: BusinessCalendar, random: SecureRandom,
-         identity: IdentityService, webhookTransport: any WebhookTransport, logger: Logger) throws {
+         identity: IdentityService, webhookTransport: any WebhookTransport, allowPrivateNotifyURLs: Bool, logger: Logger) throws {
         let registry = PrometheusCollectorRegistry()
         let factory = PrometheusMetricsFactory(registry: registry)
         let ledger = try Ledger(database: database, clock: clock, ids: ids, metrics: LedgerMetrics(factory: factory), logger: logger)
@@ -99,7 +102,7 @@ public final class RongPlatform: Sendable {
         self.payments = PaymentsService(database: database, ledger: ledger, identity: identity, accounts: accounts,
                                         webhooks: WebhookOutbox(database: database, clock: clock, ids: ids, transport: webhookTransport, logger: logger),
                                         clearing: SimulatedClearingNetwork(clearingHouse: clearingHouse, clock: clock, ids: ids, ownBankCode: ThisBank.bankCode),
-                                        clock: clock, ids: ids, random: random, logger: logger)
+                                        clock: clock, ids: ids, random: random, allowPrivateNotifyURLs: allowPrivateNotifyURLs, logger: logger)
         self.database = database
         self.ledger = ledger
         self.clock = clock
