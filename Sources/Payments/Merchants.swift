@@ -115,6 +115,24 @@ extension PaymentsService {
         return MerchantCredentials(merchant: try await merchant(id: id)!, apiKey: "mk_\(keyID).\(keySecret)", signingSecret: secret)
     }
 
+    /// Issues a new API key for a merchant and revokes every earlier one (a lost or leaked key,
+    /// or keys never seen after onboarding). Operators only; audited. The key is shown once.
+    public func rotateMerchantKey(by staff: Principal, merchantID: RongID, address: String) async throws -> String {
+        guard staff.role == .operator || staff.role == .admin else { throw DomainError(.forbidden, "Operators manage merchant keys.", status: 403) }
+        guard try await merchant(id: merchantID) != nil else { throw DomainError.notFound("Merchant") }
+        let keyID = PaymentsService.hex(random.bytes(8))
+        let keySecret = PaymentsService.hex(random.bytes(24))
+        try await database.transaction { tx in
+            try await tx.execute("UPDATE payments_merchant_keys SET revoked_at = ? WHERE merchant_id = ? AND revoked_at IS NULL",
+                                 [.time(clock.now()), .id(merchantID)])
+            try await tx.execute("INSERT INTO payments_merchant_keys (key_id, merchant_id, secret_hash, created_at) VALUES (?, ?, ?, ?)",
+                                 [.text(keyID), .id(merchantID), .blob(PaymentsService.digest(keySecret)), .time(clock.now())])
+            try await identity.audit.record(tx, actor: staff.actorRef, action: "merchant.rotate_key", target: "merchant:\(merchantID)", address: address,
+                                            detail: "key=\(keyID)")
+        }
+        return "mk_\(keyID).\(keySecret)"
+    }
+
     /// The merchant a signed-in merchant user works for (the dashboard).
     public func merchant(of principal: Principal) async throws -> Merchant {
         guard principal.role == .merchant,

@@ -279,6 +279,10 @@ import Testing
             await #expect(throws: DomainError.self) { _ = try await t.payments.authenticateMerchant(apiKey: bad) }
         }
         #expect(credentials.signingSecret.hasPrefix("whsec_"))
+        // A new key revokes the old one.
+        let rotated = try await t.payments.rotateMerchantKey(by: t.operatorPrincipal, merchantID: credentials.merchant.id, address: "test")
+        #expect(try await t.payments.authenticateMerchant(apiKey: rotated).id == credentials.merchant.id)
+        await #expect(throws: DomainError.self) { _ = try await t.payments.authenticateMerchant(apiKey: credentials.apiKey) }
         // Licence numbers carry a GB 32100 check character.
         await #expect(throws: DomainError.self) {
             _ = try await t.payments.onboardMerchant(by: t.operatorPrincipal, name: "坏", licenceNumber: "91330100MA2000001X",

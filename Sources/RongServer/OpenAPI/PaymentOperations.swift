@@ -38,6 +38,8 @@ extension OpenAPIDocument {
                       tag: "payments", access: .customer, requestSchema: "LimitsInput", responseSchema: "EPayLimits", errors: [400, 401, 403, 415, 422]),
             Operation(method: "post", path: "/v1/staff/merchants", summary: "Onboard a merchant: settlement account, API key, webhook signing secret",
                       tag: "staff", access: .operators, requestSchema: "MerchantInput", responseSchema: "MerchantCredentials", errors: [400, 401, 403, 409, 415, 422]),
+            Operation(method: "post", path: "/v1/staff/merchants/{id}/api-keys", summary: "Issue a new merchant API key and revoke the earlier ones (shown once)",
+                      tag: "staff", access: .operators, parameters: id, responseSchema: "MerchantKey", errors: [401, 403, 404, 422]),
             Operation(method: "get", path: "/v1/staff/merchants", summary: "Merchants", tag: "staff", access: .staff, responseSchema: "MerchantList",
                       errors: [401, 403]),
             // Transfers to other banks
@@ -133,6 +135,7 @@ extension OpenAPIDocument {
             "ReconciliationRun": object(["object": ["const": "reconciliation_run"], "date": string, "matched": ["type": "integer"],
                                          "breaks": ["type": "array", "items": ref("Break")]]),
             "ResolveInput": object(["resolution": ["type": "string", "maxLength": 200]], required: ["resolution"]),
+            "MerchantKey": object(["object": ["const": "merchant_api_key"], "api_key": string]),
             "MerchantCredentials": object(["object": ["const": "merchant_credentials"], "merchant": ref("Merchant"), "api_key": string, "signing_secret": string]),
         ]
     }

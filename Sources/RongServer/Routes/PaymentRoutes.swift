@@ -133,6 +133,10 @@ struct PaymentRoutes {
                                                                               notifyURL: input.notifyUrl, contactMobile: input.contactMobile,
                                                                               contactPassword: input.contactPassword, address: context.clientAddress))
         }
+        router.post("v1/staff/merchants/:id/api-keys") { request, context -> MerchantKeyBody in
+            let staff = try await auth.require(request, .operators)
+            return MerchantKeyBody(apiKey: try await payments.rotateMerchantKey(by: staff, merchantID: try context.id("id"), address: context.clientAddress))
+        }
         router.get("v1/staff/merchants") { request, _ -> ListBody<MerchantBody> in
             _ = try await auth.require(request, .staff)
             return ListBody(data: try await payments.merchants().map(MerchantBody.init), hasMore: false, nextCursor: nil)

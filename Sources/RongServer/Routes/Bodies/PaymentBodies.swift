@@ -157,3 +157,8 @@ struct WebhookBody: ResponseEncodable {
         payload = delivery.payload
     }
 }
+
+struct MerchantKeyBody: ResponseEncodable {
+    let object = "merchant_api_key"
+    let apiKey: String
+}
