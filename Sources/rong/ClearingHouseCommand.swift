@@ -1,3 +1,4 @@
+import Accounts
 import ArgumentParser
 import BankKit
 import Foundation
@@ -18,8 +19,8 @@ struct ClearingHouseCommand: AsyncParsableCommand {
     @Option(help: "Port") var port = 8090
     @Option(name: .customLong("database"), help: "sqlite:PATH or postgres://… (default: sqlite:data/clearing-house.sqlite)")
     var databaseURL = "sqlite:data/clearing-house.sqlite"
-    @Option(help: "Member bank codes, comma-separated (banks that connect themselves; default 999, Rong)")
-    var members = SimulatedInterbankNetwork.defaultOwnBankCode
+    @Option(help: "Member bank codes, comma-separated (banks that connect themselves; default 888, Rong Bank)")
+    var members = ThisBank.bankCode
     @Option(help: "Holiday calendar file ('holiday YYYY-MM-DD' / 'workday YYYY-MM-DD' lines; default: China 2025–2026)")
     var holidays: String?
 
