@@ -117,7 +117,8 @@ public final class AccountsService: Sendable {
         return EAccountView(account: account, balanceFen: balance.postedCreditBalance, availableFen: balance.availableCreditBalance)
     }
 
-    static func validateIdempotencyKey(_ key: String?) throws(DomainError) -> String {
+    /// The `Idempotency-Key` of a request that moves money: required, 1–64 printable characters.
+    public static func validateIdempotencyKey(_ key: String?) throws(DomainError) -> String {
         guard let key, !key.isEmpty, key.count <= idempotencyKeyMaxLength,
               key.unicodeScalars.allSatisfy({ $0.value >= 0x21 && $0.value <= 0x7E }) else {
             throw DomainError(.invalidRequest, "An Idempotency-Key header (1–64 printable characters) is required for requests that move money.",
@@ -126,7 +127,8 @@ public final class AccountsService: Sendable {
         return key
     }
 
-    static func validateAmount(_ amountFen: Int64) throws(DomainError) {
+    /// An amount a customer may move in one request: 1 fen to ¥1,000,000.00.
+    public static func validateAmount(_ amountFen: Int64) throws(DomainError) {
         guard amountFen > 0, amountFen <= movementMaxFen else {
             throw DomainError(.invalidAmount, "The amount must be between 1 fen and ¥1,000,000.00.", status: 422,
                               extensions: ["field": .string("amount_fen")])

@@ -31,27 +31,43 @@ extension AccountsService {
                               actor: principal.actorRef, address: address)
     }
 
-    /// Opens a Class I account at the counter for an existing customer (operators), with an optional cash deposit.
-    public func openClassIAccount(by staff: Principal, customerID: RongID, cashDepositFen: Int64, address: String) async throws -> EAccount {
+    /// Opens a Class I account at the counter for an existing customer (operators), with an
+    /// optional cash deposit. Idempotent on the Idempotency-Key: a retry answers the same account
+    /// and deposits once; the same key with another deposit amount is refused with 409.
+    public func openClassIAccount(by staff: Principal, customerID: RongID, cashDepositFen: Int64, idempotencyKey: String?,
+                                  address: String) async throws -> EAccount {
         guard staff.role == .operator || staff.role == .admin else { throw DomainError(.forbidden, "Only operators open counter accounts.", status: 403) }
+        let key = try AccountsService.validateIdempotencyKey(idempotencyKey)
         guard let customer = try await customer(id: customerID) else { throw DomainError.notFound("Customer") }
         guard cashDepositFen >= 0, cashDepositFen <= AccountsService.movementMaxFen else {
             throw DomainError(.invalidAmount, "The cash deposit must be between ¥0 and ¥1,000,000.00.", status: 422,
                               extensions: ["field": .string("cash_deposit_fen")])
         }
-        let account = try await open(customer: customer, accountClass: .classI, boundAccountID: nil, channel: "counter",
-                                     actor: staff.actorRef, address: address)
+        let id = RongID.derived("accounts.class-i", customer.id.description, key)
+        let depositID = RongID.derived("accounts.counter-deposit", id.description)
+        let account: EAccount
+        if let existing = try await eAccount(id: id) {
+            let deposited = try await ledger.transfer(depositID)?.amount
+            guard deposited == nil || deposited == cashDepositFen else {
+                throw DomainError(.idempotencyConflict, "This Idempotency-Key opened an account with a different cash deposit.", status: 409)
+            }
+            account = existing
+        } else {
+            account = try await open(customer: customer, accountClass: .classI, boundAccountID: nil, channel: "counter",
+                                     actor: staff.actorRef, address: address, id: id)
+        }
         if cashDepositFen > 0 {
-            let result = try await ledger.submit([.posted(id: RongID.derived("accounts.counter-deposit", account.id.description), from: AccountsService.cashAccountID,
-                                                          to: account.id, amount: cashDepositFen, code: AccountsTransferCode.counterCashDeposit,
+            let result = try await ledger.submit([.posted(id: depositID, from: AccountsService.cashAccountID, to: account.id, amount: cashDepositFen,
+                                                          code: AccountsTransferCode.counterCashDeposit,
                                                           metadata: AccountsService.memo("柜面现金存入 counter cash deposit"))])[0]
-            precondition(result.isSuccess, "a cash deposit into a new account cannot fail: \(result.status)")
+            guard result.isSuccess else { throw AccountsService.refusal(result.status) }
         }
         return account
     }
 
-    package func open(customer: Customer, accountClass: AccountClass, boundAccountID: RongID?, channel: String, actor: String, address: String) async throws -> EAccount {
-        let id = ids.next()
+    package func open(customer: Customer, accountClass: AccountClass, boundAccountID: RongID?, channel: String, actor: String, address: String,
+                      id chosenID: RongID? = nil) async throws -> EAccount {
+        let id = chosenID ?? ids.next()
         let prefix = accountClass == .classI ? ThisBank.classIPrefix : ThisBank.eAccountPrefix
         var opened = false
         // A random 12-digit body collides rarely; retry a bounded number of times.

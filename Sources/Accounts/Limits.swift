@@ -21,15 +21,8 @@ extension AccountsService {
     func reserve(_ tx: any SQLSession, _ charges: [LimitCharge], amountFen: Int64, on date: BusinessDate) async throws {
         for charge in charges {
             let period = charge.rule.periodKey(date)
-            try await tx.execute(
-                "INSERT INTO accounts_limit_usage (e_account_id, rule, period, used_fen) VALUES (?, ?, ?, 0) ON CONFLICT DO NOTHING",
-                [.id(charge.accountID), .text(charge.rule.name), .text(period)])
-            let changed = try await tx.execute(
-                "UPDATE accounts_limit_usage SET used_fen = used_fen + ? WHERE e_account_id = ? AND rule = ? AND period = ? AND used_fen + ? <= ?",
-                [.int(amountFen), .id(charge.accountID), .text(charge.rule.name), .text(period), .int(amountFen), .int(charge.rule.limitFen)])
-            if changed == 0 {
-                let used = try await tx.first("SELECT used_fen FROM accounts_limit_usage WHERE e_account_id = ? AND rule = ? AND period = ?",
-                                              [.id(charge.accountID), .text(charge.rule.name), .text(period)])?.int("used_fen") ?? 0
+            if let used = try await AccountsService.usage.reserve(tx, owner: charge.accountID, rule: charge.rule.name, period: period,
+                                                                  amount: amountFen, limit: charge.rule.limitFen) {
                 throw AccountsService.limitExceeded(rule: charge.rule.name, limitFen: charge.rule.limitFen, usedFen: used, period: period)
             }
         }
@@ -43,21 +36,22 @@ extension AccountsService {
 
     func release(_ tx: any SQLSession, _ charges: [LimitCharge], amountFen: Int64, on date: BusinessDate) async throws {
         for charge in charges {
-            try await tx.execute(
-                "UPDATE accounts_limit_usage SET used_fen = used_fen - ? WHERE e_account_id = ? AND rule = ? AND period = ? AND used_fen >= ?",
-                [.int(amountFen), .id(charge.accountID), .text(charge.rule.name), .text(charge.rule.periodKey(date)), .int(amountFen)])
+            try await AccountsService.usage.release(tx, owner: charge.accountID, rule: charge.rule.name, period: charge.rule.periodKey(date),
+                                                    amount: amountFen)
         }
     }
+
+    static let usage = UsageCounters(table: "accounts_limit_usage", ownerColumn: "e_account_id")
 
     /// Class III: the balance, counting money already on its way in, may never pass ¥2,000.
     /// Called under the account's lock.
     func checkBalanceCap(_ account: EAccount, incomingFen: Int64) async throws {
         guard account.accountClass == .classIII else { return }
         let balance = try await ledger.account(account.id)?.balance ?? .init()
-        let projected = balance.creditsPosted + balance.creditsPending - balance.debitsPosted + incomingFen
-        if projected > LimitRule.classIIIBalanceCapFen {
+        let held = balance.creditsPosted + balance.creditsPending - balance.debitsPosted
+        if held + incomingFen > LimitRule.classIIIBalanceCapFen {
             throw AccountsService.limitExceeded(rule: LimitRule.classIIIBalanceRuleName, limitFen: LimitRule.classIIIBalanceCapFen,
-                                                usedFen: balance.creditsPosted + balance.creditsPending - balance.debitsPosted, period: "balance")
+                                                usedFen: held, period: "balance")
         }
     }
 
@@ -66,15 +60,15 @@ extension AccountsService {
         let date = clock.businessDate()
         var out: [(rule: LimitRule, usedFen: Int64, remainingFen: Int64)] = []
         for rule in LimitRule.rules(for: account.accountClass) {
-            let used = try await database.first("SELECT used_fen FROM accounts_limit_usage WHERE e_account_id = ? AND rule = ? AND period = ?",
-                                                [.id(account.id), .text(rule.name), .text(rule.periodKey(date))])?.int("used_fen") ?? 0
+            let used = try await AccountsService.usage.used(database, owner: account.id, rule: rule.name, period: rule.periodKey(date))
             out.append((rule, used, max(0, rule.limitFen - used)))
         }
         return out
     }
 
-    static func limitExceeded(rule: String, limitFen: Int64, usedFen: Int64, period: String) -> DomainError {
-        DomainError(.limitExceeded, "This would exceed the \(rule) limit of \(Money(minorUnits: limitFen, asset: .cny).formatted) (\(period)).",
+    /// The refusal of a movement over a limit, naming it (shared with the Payments module's e-Pay limits).
+    public static func limitExceeded(rule: String, limitFen: Int64, usedFen: Int64, period: String) -> DomainError {
+        DomainError(.limitExceeded, "This would exceed the \(rule) limit of \(Money.fen(limitFen).formatted) (\(period)).",
                     status: 422, extensions: ["limit": .string(rule), "limit_fen": .int(limitFen), "used_fen": .int(usedFen),
                                               "remaining_fen": .int(max(0, limitFen - usedFen))])
     }

@@ -16,94 +16,96 @@ extension AccountsService {
     static let withdrawalHoldSeconds: Int64 = 3600
 
     public func fund(_ principal: Principal, accountID: RongID, amountFen: Int64, idempotencyKey: String?, address: String) async throws -> Movement {
+        try await boundMovement(principal, accountID: accountID, kind: .funding, amountFen: amountFen, idempotencyKey: idempotencyKey) { account in
+            guard account.status != "closed" else { throw AccountsService.closed }
+            try await self.checkBalanceCap(account, incomingFen: amountFen)
+        } perform: { id, account, bound, name in
+            try await self.performFunding(id, account: account, bound: bound, amountFen: amountFen, customerName: name)
+        }
+    }
+
+    public func withdraw(_ principal: Principal, accountID: RongID, amountFen: Int64, idempotencyKey: String?, address: String) async throws -> Movement {
+        try await boundMovement(principal, accountID: accountID, kind: .withdrawal, amountFen: amountFen, idempotencyKey: idempotencyKey) { account in
+            try AccountsService.checkCanSend(account)
+        } perform: { id, account, bound, name in
+            try await self.performWithdrawal(id, account: account, bound: bound, amountFen: amountFen, customerName: name)
+        }
+    }
+
+    /// A movement with the bound account: validate, then under the account's lock answer a
+    /// finished movement again, or check (`precheck`) and record a new one, then run its legs.
+    private func boundMovement(_ principal: Principal, accountID: RongID, kind: Movement.Kind, amountFen: Int64, idempotencyKey: String?,
+                               precheck: @escaping @Sendable (EAccount) async throws -> Void,
+                               perform: @escaping @Sendable (RongID, EAccount, BoundAccount, String) async throws -> Movement) async throws -> Movement {
         let (account, bound) = try await onlineAccountAndBound(principal, accountID)
         try AccountsService.validateAmount(amountFen)
         let key = try AccountsService.validateIdempotencyKey(idempotencyKey)
         let id = RongID.derived("accounts.movement", account.id.description, key)
-        let hash = Array("funding|\(amountFen)".utf8)
+        let hash = Array("\(kind.rawValue)|\(amountFen)".utf8)
+        let customerName = try await customer(of: principal).name
         return try await locks.withLock([account.id]) {
             if let existing = try await existingMovement(id, hash: hash), existing.status != .pending { return try AccountsService.outcome(existing) }
             else if try await movement(id) == nil {
-                guard account.status != "closed" else { throw AccountsService.closed }
-                try await checkBalanceCap(account, incomingFen: amountFen)
+                try await precheck(account)
                 try await database.transaction { tx in
-                    try await insertMovement(tx, id: id, account: account, kind: .funding, hash: hash, amountFen: amountFen,
+                    try await insertMovement(tx, id: id, account: account, kind: kind, hash: hash, amountFen: amountFen,
                                              counterparty: (bound.accountNumber, "", bound.bankCode))
                 }
             }
-            return try await performFunding(id, account: account, bound: bound, amountFen: amountFen, customerName: try await customer(of: principal).name)
+            return try await perform(id, account, bound, customerName)
         }
     }
 
     /// The funding's money legs, once its row exists (first call, client retry, or recovery).
     func performFunding(_ id: RongID, account: EAccount, bound: BoundAccount, amountFen: Int64, customerName: String) async throws -> Movement {
-            let transferID = RongID.derived("accounts.movement.ledger", id.description)
-            let memo = "绑定账户转入 from \(bound.bankName) \(AccountNumberFormat.masked(bound.accountNumber))"
-            if bound.isThisBank {
-                guard let source = try await eAccount(number: bound.accountNumber) else { return try await fail(id, .boundAccountNotFound, "The bound account no longer exists.") }
-                guard source.status == "active" else { return try await fail(id, .accountFrozen, "The bound account cannot send money now.") }
-                let result = try await ledger.submit([.posted(id: transferID, from: source.id, to: account.id, amount: amountFen,
-                                                              code: AccountsTransferCode.fundingThisBank, metadata: AccountsService.memo(memo))])[0]
-                return try await settle(id, result, transferID)
-            }
-            let receipt = try await interbank.debit(DebitInstruction(
-                messageID: id, bankCode: bound.bankCode, debtorAccountNumber: bound.accountNumber, debtorName: customerName,
-                creditorAccountNumber: account.accountNumber, creditorName: customerName, amountFen: amountFen, remittanceInfo: "融e行账户充值"))
-            if case .rejected(let reasonCode, let reason) = receipt.status {
-                return try await fail(id, .interbankRejected, "\(bound.bankName) refused the debit: \(reason) (\(reasonCode)).")
-            }
-            let result = try await ledger.submit([.posted(id: transferID, from: AccountsService.clearingAccountID, to: account.id, amount: amountFen,
-                                                          code: AccountsTransferCode.fundingInterbank, metadata: AccountsService.memo(memo))])[0]
+        let transferID = RongID.derived("accounts.movement.ledger", id.description)
+        let memo = "绑定账户转入 from \(bound.bankName) \(AccountNumberFormat.masked(bound.accountNumber))"
+        if bound.isThisBank {
+            guard let source = try await eAccount(number: bound.accountNumber) else { return try await fail(id, .boundAccountNotFound, "The bound account no longer exists.") }
+            guard source.status == "active" else { return try await fail(id, .accountFrozen, "The bound account cannot send money now.") }
+            let result = try await ledger.submit([.posted(id: transferID, from: source.id, to: account.id, amount: amountFen,
+                                                          code: AccountsTransferCode.fundingThisBank, metadata: AccountsService.memo(memo))])[0]
             return try await settle(id, result, transferID)
-    }
-
-    public func withdraw(_ principal: Principal, accountID: RongID, amountFen: Int64, idempotencyKey: String?, address: String) async throws -> Movement {
-        let (account, bound) = try await onlineAccountAndBound(principal, accountID)
-        try AccountsService.validateAmount(amountFen)
-        let key = try AccountsService.validateIdempotencyKey(idempotencyKey)
-        let id = RongID.derived("accounts.movement", account.id.description, key)
-        let hash = Array("withdrawal|\(amountFen)".utf8)
-        return try await locks.withLock([account.id]) {
-            if let existing = try await existingMovement(id, hash: hash), existing.status != .pending { return try AccountsService.outcome(existing) }
-            else if try await movement(id) == nil {
-                try AccountsService.checkCanSend(account)
-                try await database.transaction { tx in
-                    try await insertMovement(tx, id: id, account: account, kind: .withdrawal, hash: hash, amountFen: amountFen,
-                                             counterparty: (bound.accountNumber, "", bound.bankCode))
-                }
-            }
-            return try await performWithdrawal(id, account: account, bound: bound, amountFen: amountFen, customerName: try await customer(of: principal).name)
         }
+        let receipt = try await interbank.debit(DebitInstruction(
+            messageID: id, bankCode: bound.bankCode, debtorAccountNumber: bound.accountNumber, debtorName: customerName,
+            creditorAccountNumber: account.accountNumber, creditorName: customerName, amountFen: amountFen, remittanceInfo: "融e行账户充值"))
+        if case .rejected(let reasonCode, let reason) = receipt.status {
+            return try await fail(id, .interbankRejected, "\(bound.bankName) refused the debit: \(reason) (\(reasonCode)).")
+        }
+        let result = try await ledger.submit([.posted(id: transferID, from: AccountsService.clearingAccountID, to: account.id, amount: amountFen,
+                                                      code: AccountsTransferCode.fundingInterbank, metadata: AccountsService.memo(memo))])[0]
+        return try await settle(id, result, transferID)
     }
 
     /// The withdrawal's money legs, once its row exists (first call, client retry, or recovery).
     func performWithdrawal(_ id: RongID, account: EAccount, bound: BoundAccount, amountFen: Int64, customerName: String) async throws -> Movement {
-            let transferID = RongID.derived("accounts.movement.ledger", id.description)
-            let memo = "转出至绑定账户 to \(bound.bankName) \(AccountNumberFormat.masked(bound.accountNumber))"
-            if bound.isThisBank {
-                guard let target = try await eAccount(number: bound.accountNumber) else { return try await fail(id, .boundAccountNotFound, "The bound account no longer exists.") }
-                let result = try await ledger.submit([.posted(id: transferID, from: account.id, to: target.id, amount: amountFen,
-                                                              code: AccountsTransferCode.withdrawalThisBank, metadata: AccountsService.memo(memo))])[0]
-                return try await settle(id, result, transferID)
-            }
-            // Hold the money, pay it out through the network, then post or void the hold.
-            let holdID = RongID.derived("accounts.movement.hold", id.description)
-            let hold = try await ledger.submit([TransferRequest(id: holdID, debitAccountID: account.id, creditAccountID: AccountsService.clearingAccountID,
-                                                                amount: amountFen, asset: "CNY", code: AccountsTransferCode.withdrawalInterbank,
-                                                                flags: [.pending], timeoutSeconds: AccountsService.withdrawalHoldSeconds,
-                                                                metadata: AccountsService.memo(memo))])[0]
-            guard hold.isSuccess else { return try await settle(id, hold, holdID) }
-            let receipt = try await interbank.credit(CreditInstruction(
-                messageID: id, bankCode: bound.bankCode, creditorAccountNumber: bound.accountNumber, creditorName: customerName,
-                debtorAccountNumber: account.accountNumber, debtorName: customerName, amountFen: amountFen, remittanceInfo: "融e行账户提现"))
-            if case .rejected(let reasonCode, let reason) = receipt.status {
-                _ = try await ledger.submit([TransferRequest(id: RongID.derived("accounts.movement.void", id.description), code: AccountsTransferCode.withdrawalInterbank,
-                                                             flags: [.voidPending], pendingID: holdID)])
-                return try await fail(id, .interbankRejected, "\(bound.bankName) refused the credit: \(reason) (\(reasonCode)).")
-            }
-            let post = try await ledger.submit([TransferRequest(id: transferID, code: AccountsTransferCode.withdrawalInterbank, flags: [.postPending],
-                                                                pendingID: holdID)])[0]
-            return try await settle(id, post, transferID)
+        let transferID = RongID.derived("accounts.movement.ledger", id.description)
+        let memo = "转出至绑定账户 to \(bound.bankName) \(AccountNumberFormat.masked(bound.accountNumber))"
+        if bound.isThisBank {
+            guard let target = try await eAccount(number: bound.accountNumber) else { return try await fail(id, .boundAccountNotFound, "The bound account no longer exists.") }
+            let result = try await ledger.submit([.posted(id: transferID, from: account.id, to: target.id, amount: amountFen,
+                                                          code: AccountsTransferCode.withdrawalThisBank, metadata: AccountsService.memo(memo))])[0]
+            return try await settle(id, result, transferID)
+        }
+        // Hold the money, pay it out through the network, then post or void the hold.
+        let holdID = RongID.derived("accounts.movement.hold", id.description)
+        let hold = try await ledger.submit([TransferRequest(id: holdID, debitAccountID: account.id, creditAccountID: AccountsService.clearingAccountID,
+                                                            amount: amountFen, asset: "CNY", code: AccountsTransferCode.withdrawalInterbank,
+                                                            flags: [.pending], timeoutSeconds: AccountsService.withdrawalHoldSeconds,
+                                                            metadata: AccountsService.memo(memo))])[0]
+        guard hold.isSuccess else { return try await settle(id, hold, holdID) }
+        let receipt = try await interbank.credit(CreditInstruction(
+            messageID: id, bankCode: bound.bankCode, creditorAccountNumber: bound.accountNumber, creditorName: customerName,
+            debtorAccountNumber: account.accountNumber, debtorName: customerName, amountFen: amountFen, remittanceInfo: "融e行账户提现"))
+        if case .rejected(let reasonCode, let reason) = receipt.status {
+            _ = try await ledger.submit([TransferRequest(id: RongID.derived("accounts.movement.void", id.description), code: AccountsTransferCode.withdrawalInterbank,
+                                                         flags: [.voidPending], pendingID: holdID)])
+            return try await fail(id, .interbankRejected, "\(bound.bankName) refused the credit: \(reason) (\(reasonCode)).")
+        }
+        let post = try await ledger.submit([TransferRequest(id: transferID, code: AccountsTransferCode.withdrawalInterbank, flags: [.postPending],
+                                                            pendingID: holdID)])[0]
+        return try await settle(id, post, transferID)
     }
 
     /// Pays another account of this bank by number and holder name (户名校验). A payee never paid
@@ -128,10 +130,7 @@ extension AccountsService {
         }
         let id = RongID.derived("accounts.movement", account.id.description, key)
         let hash = Array("transfer|\(amountFen)|\(payee.accountNumber)|\(payeeCustomer.name)|\(note)".utf8)
-        let payerBound = try await account.boundAccountID.asyncMap { try await boundAccount(id: $0) } ?? nil
-        let payeeBound = try await payee.boundAccountID.asyncMap { try await boundAccount(id: $0) } ?? nil
-        let outCategory: MovementCategory = payerBound.map { $0.isThisBank && $0.accountNumber == payee.accountNumber } == true ? .bound : .nonBound
-        let inCategory: MovementCategory = payeeBound.map { $0.isThisBank && $0.accountNumber == account.accountNumber } == true ? .bound : .nonBound
+        let (outCategory, inCategory) = try await transferCategories(account, payee)
         // Refusals that need no code come first, so they do not waste the customer's code.
         if try await movement(id) == nil { try AccountsService.checkCanSend(account) }
         if try await movement(id) == nil, outCategory == .nonBound, try await !hasPaid(customer, payee.accountNumber) {
@@ -284,13 +283,6 @@ extension AccountsService {
     }
 }
 
-extension Optional {
-    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
-        guard let value = self else { return nil }
-        return try await transform(value)
-    }
-}
-
 extension AccountsService {
     /// Movements older than this still pending were cut off (a crash, a lost connection) and are resumed.
     public static let resumeAfterSeconds: Int64 = 60
@@ -338,12 +330,19 @@ extension AccountsService {
         return rows.count
     }
 
+    /// How a transfer between two accounts of this bank counts on each side: with the bound
+    /// account when the other side is one's own bound Class I account, else non-bound.
+    func transferCategories(_ account: EAccount, _ payee: EAccount) async throws -> (out: MovementCategory, in: MovementCategory) {
+        func isBound(_ owner: EAccount, to other: EAccount) async throws -> Bool {
+            guard let boundID = owner.boundAccountID, let bound = try await boundAccount(id: boundID) else { return false }
+            return bound.isThisBank && bound.accountNumber == other.accountNumber
+        }
+        return (try await isBound(account, to: payee) ? .bound : .nonBound, try await isBound(payee, to: account) ? .bound : .nonBound)
+    }
+
     /// The limits a transfer between two accounts of this bank counted against.
     func transferCharges(_ account: EAccount, _ payee: EAccount) async throws -> [LimitCharge] {
-        let payerBound = try await account.boundAccountID.asyncMap { try await boundAccount(id: $0) } ?? nil
-        let payeeBound = try await payee.boundAccountID.asyncMap { try await boundAccount(id: $0) } ?? nil
-        let outCategory: MovementCategory = payerBound.map { $0.isThisBank && $0.accountNumber == payee.accountNumber } == true ? .bound : .nonBound
-        let inCategory: MovementCategory = payeeBound.map { $0.isThisBank && $0.accountNumber == account.accountNumber } == true ? .bound : .nonBound
+        let (outCategory, inCategory) = try await transferCategories(account, payee)
         return charges(account, outCategory, .outbound) + charges(payee, inCategory, .inbound)
     }
 }

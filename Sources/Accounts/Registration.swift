@@ -55,7 +55,6 @@ extension AccountsService {
         let userID = ids.next()
         let customerID = ids.next()
         let principal = Principal(userID: userID, role: .customer, sessionID: ids.next(), displayName: name)
-        let now = clock.now()
         let tokens = try await AccountsService.mappingRaces { try await database.transaction { tx in
             if try await tx.first("SELECT id FROM accounts_customers WHERE id_number = ?", [.text(residentID.value)]) != nil {
                 throw DomainError(.idNumberAlreadyRegistered, "This ID number already has an online account; sign in instead.", status: 409,
@@ -63,13 +62,7 @@ extension AccountsService {
             }
             try await identity.insertUser(tx, id: userID, role: .customer, mobile: mobile, displayName: name, passwordHash: hash,
                                           createdBy: "self-registration")
-            try await tx.execute(
-                """
-                INSERT INTO accounts_customers (id, user_id, name, id_number, mobile, birth_date, branch_code, status, terms_version, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, ?)
-                """,
-                [.id(customerID), .id(userID), .text(name), .text(residentID.value), .text(mobile), .date(residentID.birthDate),
-                 .text(ThisBank.directBankBranch), .text(AccountsService.termsVersion), .time(now)])
+            try await insertCustomer(tx, id: customerID, userID: userID, name: name, residentID: residentID, mobile: mobile)
             try await identity.audit.record(tx, actor: principal.actorRef, action: "register.complete", target: "customer:\(customerID)",
                                             address: address, detail: "id=\(residentID.masked)")
             return try await identity.openSession(tx, principal: principal, address: address)
@@ -100,17 +93,22 @@ extension AccountsService {
         let actor = staff?.actorRef ?? "system:seed"
         try await AccountsService.mappingRaces { try await database.transaction { tx in
             try await identity.insertUser(tx, id: userID, role: .customer, mobile: mobile, displayName: name, passwordHash: hash, createdBy: actor)
-            try await tx.execute(
-                """
-                INSERT INTO accounts_customers (id, user_id, name, id_number, mobile, birth_date, branch_code, status, terms_version, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, ?)
-                """,
-                [.id(customerID), .id(userID), .text(name), .text(residentID.value), .text(mobile), .date(residentID.birthDate),
-                 .text(ThisBank.directBankBranch), .text(AccountsService.termsVersion), .time(clock.now())])
+            try await insertCustomer(tx, id: customerID, userID: userID, name: name, residentID: residentID, mobile: mobile)
             try await identity.audit.record(tx, actor: actor, action: "customer.enrol", target: "customer:\(customerID)", address: address,
                                             detail: "id=\(residentID.masked)")
         } }
         return try await customer(id: customerID)!
+    }
+
+    /// The customer row of a new user, inside the transaction that creates the user.
+    func insertCustomer(_ tx: any SQLSession, id: RongID, userID: RongID, name: String, residentID: ResidentID, mobile: String) async throws {
+        try await tx.execute(
+            """
+            INSERT INTO accounts_customers (id, user_id, name, id_number, mobile, birth_date, branch_code, status, terms_version, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, ?)
+            """,
+            [.id(id), .id(userID), .text(name), .text(residentID.value), .text(mobile), .date(residentID.birthDate),
+             .text(ThisBank.directBankBranch), .text(AccountsService.termsVersion), .time(clock.now())])
     }
 
     /// Two registrations racing past the uniqueness checks meet at a unique constraint; the loser

@@ -79,14 +79,13 @@ public struct OTPService: Sendable {
                 _ = try await tx.query("SELECT pg_advisory_xact_lock(?)", [.int(Int64(bitPattern: FNV1a.hash("otp:" + mobile)))])
             }
             let recent = try await tx.query(
-                "SELECT purpose, created_at FROM identity_otps WHERE mobile = ? AND purpose = ? AND created_at > ? ORDER BY created_at DESC LIMIT ?",
+                "SELECT created_at FROM identity_otps WHERE mobile = ? AND purpose = ? AND created_at > ? ORDER BY created_at DESC LIMIT ?",
                 [.text(mobile), .text(purpose.rawValue), .time(now.adding(seconds: -86_400)), .int(OTPService.issuedPerDayMax + 1)])
-            // Counted per purpose, so nobody can use up a customer's payment codes by asking for reset codes.
-            if recent.filter({ $0.text("purpose") == purpose.rawValue }).count >= OTPService.issuedPerDayMax {
+            // Counted per purpose (the query selects one), so nobody can use up a customer's payment codes by asking for reset codes.
+            if recent.count >= OTPService.issuedPerDayMax {
                 throw DomainError(.otpRateLimited, "Too many codes sent to this number today; try again tomorrow.", status: 429)
             }
-            if let last = recent.first(where: { $0.text("purpose") == purpose.rawValue }),
-               last.time("created_at").adding(seconds: OTPService.resendIntervalSeconds) > now {
+            if let last = recent.first, last.time("created_at").adding(seconds: OTPService.resendIntervalSeconds) > now {
                 throw DomainError(.otpRateLimited, "A code was sent less than a minute ago; wait before asking again.", status: 429,
                                   extensions: ["retry_after_seconds": .int(OTPService.resendIntervalSeconds)])
             }

@@ -46,7 +46,9 @@ public struct PasswordHasher: Sendable {
 
     /// A hash of a random password, compared against when a mobile is unknown so that a
     /// failed sign-in takes the same time whether or not the account exists.
-    static let decoy = Bcrypt.hash("decoy-password-never-valid-\(UInt64.random(in: 0...UInt64.max))", cost: 4)
+    /// (Its password does not matter: the decoy is only ever compared for an unknown mobile, whose
+    /// sign-in fails whatever the answer.)
+    static let decoy = Bcrypt.hash("rong-decoy-password", cost: 4)
 
     private static func offload<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
         await withCheckedContinuation { continuation in

@@ -27,7 +27,7 @@ extension PaymentsService {
         // The order learns its payer in the transaction that records the code and its text message.
         return try await identity.otp.issue(
             purpose: .payment, mobile: mobile, context: PaymentsService.codeContext(order, account: account),
-            smsText: "向\(merchant.name)支付\(Money(minorUnits: order.amountFen, asset: .cny).formatted)") { tx, challengeID in
+            smsText: "向\(merchant.name)支付\(Money.fen(order.amountFen).formatted)") { tx, challengeID in
                 try await tx.execute("UPDATE payments_orders SET customer_id = ?, e_account_id = ?, challenge_id = ? WHERE id = ? AND status = 'created'",
                                      [.id(customerID), .id(accountID), .id(challengeID), .id(orderID)])
             }

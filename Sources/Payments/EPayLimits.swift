@@ -58,37 +58,30 @@ extension PaymentsService {
         return try await identity.requestStepUp(principal, purpose: .limitChange, context: "epay-limits:\(perTransactionFen):\(perDayFen)")
     }
 
+    /// The e-Pay day and month counters a payment on `date` counts against, with their limits.
+    static func counters(_ limits: EPayLimits, on date: BusinessDate) -> [(rule: String, period: String, limitFen: Int64)] {
+        [("epay_daily", date.iso, limits.perDayFen), ("epay_monthly", String(date.iso.prefix(7)), limits.perMonthFen)]
+    }
+
+    static let usage = UsageCounters(table: "payments_limit_usage", ownerColumn: "customer_id")
+
     /// Reserves a payment on the customer's e-Pay day and month counters inside `tx`; throws
     /// `limit_exceeded` naming the limit. Exactly the limit passes.
     func reserveEPay(_ tx: any SQLSession, customer: Customer, amountFen: Int64, limits: EPayLimits, on date: BusinessDate) async throws {
         if amountFen > limits.perTransactionFen {
-            throw PaymentsService.limitExceeded("epay_per_transaction", limits.perTransactionFen, used: 0)
+            throw AccountsService.limitExceeded(rule: "epay_per_transaction", limitFen: limits.perTransactionFen, usedFen: 0, period: "transaction")
         }
-        let month = String(date.iso.prefix(7))
-        for (rule, period, limit) in [("epay_daily", date.iso, limits.perDayFen), ("epay_monthly", month, limits.perMonthFen)] {
-            try await tx.execute("INSERT INTO payments_limit_usage (customer_id, rule, period, used_fen) VALUES (?, ?, ?, 0) ON CONFLICT DO NOTHING",
-                                 [.id(customer.id), .text(rule), .text(period)])
-            let changed = try await tx.execute(
-                "UPDATE payments_limit_usage SET used_fen = used_fen + ? WHERE customer_id = ? AND rule = ? AND period = ? AND used_fen + ? <= ?",
-                [.int(amountFen), .id(customer.id), .text(rule), .text(period), .int(amountFen), .int(limit)])
-            if changed == 0 {
-                let used = try await tx.first("SELECT used_fen FROM payments_limit_usage WHERE customer_id = ? AND rule = ? AND period = ?",
-                                              [.id(customer.id), .text(rule), .text(period)])?.int("used_fen") ?? 0
-                throw PaymentsService.limitExceeded(rule, limit, used: used)
+        for counter in PaymentsService.counters(limits, on: date) {
+            if let used = try await PaymentsService.usage.reserve(tx, owner: customer.id, rule: counter.rule, period: counter.period,
+                                                                  amount: amountFen, limit: counter.limitFen) {
+                throw AccountsService.limitExceeded(rule: counter.rule, limitFen: counter.limitFen, usedFen: used, period: counter.period)
             }
         }
     }
 
     func releaseEPay(_ tx: any SQLSession, customer: Customer, amountFen: Int64, on date: BusinessDate) async throws {
-        let month = String(date.iso.prefix(7))
-        for (rule, period) in [("epay_daily", date.iso), ("epay_monthly", month)] {
-            try await tx.execute("UPDATE payments_limit_usage SET used_fen = used_fen - ? WHERE customer_id = ? AND rule = ? AND period = ? AND used_fen >= ?",
-                                 [.int(amountFen), .id(customer.id), .text(rule), .text(period), .int(amountFen)])
+        for counter in PaymentsService.counters(.standard, on: date) {
+            try await PaymentsService.usage.release(tx, owner: customer.id, rule: counter.rule, period: counter.period, amount: amountFen)
         }
-    }
-
-    static func limitExceeded(_ rule: String, _ limitFen: Int64, used: Int64) -> DomainError {
-        DomainError(.limitExceeded, "This payment would exceed the \(rule) limit of \(Money(minorUnits: limitFen, asset: .cny).formatted).", status: 422,
-                    extensions: ["limit": .string(rule), "limit_fen": .int(limitFen), "used_fen": .int(used), "remaining_fen": .int(max(0, limitFen - used))])
     }
 }

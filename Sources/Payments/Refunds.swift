@@ -54,7 +54,7 @@ extension PaymentsService {
                     "UPDATE payments_orders SET refunded_fen = refunded_fen + ? WHERE id = ? AND status IN ('paid', 'partially_refunded') AND refunded_fen + ? <= captured_fen",
                     [.int(amountFen), .id(orderID), .int(amountFen)])
                 guard raised == 1 else {
-                    throw DomainError(.refundExceedsCaptured, "Refunds would exceed the captured \(Money(minorUnits: order.capturedFen, asset: .cny).formatted).",
+                    throw DomainError(.refundExceedsCaptured, "Refunds would exceed the captured \(Money.fen(order.capturedFen).formatted).",
                                       status: 422, extensions: ["field": .string("amount_fen"), "refundable_fen": .int(order.capturedFen - order.refundedFen)])
                 }
                 try await tx.execute(

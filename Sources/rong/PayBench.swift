@@ -128,7 +128,7 @@ struct PayBench: AsyncParsableCommand {
                         let customer = try await platform.accounts.enrolAtCounter(by: staff, name: "测试\(PayBench.chineseNumber(index))",
                                                                                    idNumber: PayBench.uniqueID(index), mobile: mobile,
                                                                                    password: "Bench2026pw", address: "bench")
-                        let account = try await platform.accounts.openClassIAccount(by: staff, customerID: customer.id, cashDepositFen: 10_000_00, address: "bench")
+                        let account = try await platform.accounts.openClassIAccount(by: staff, customerID: customer.id, cashDepositFen: 10_000_00, idempotencyKey: "bench", address: "bench")
                         mine.append((index, Payer(mobile: mobile, last6: String(account.accountNumber.suffix(6)))))
                     }
                     return mine

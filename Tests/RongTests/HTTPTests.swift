@@ -15,22 +15,7 @@ import Testing
     /// Runs `body` against the real application in memory on a fresh database.
     func withApp(_ body: @escaping @Sendable (any TestClientProtocol, RongPlatform) async throws -> Void) async throws {
         let t = try await TestPlatform.make()
-        let db = t.db
-        let platform = t.platform
-        var config = RongConfig()
-        config.logLevel = .warning
-        let app = try await buildApplication(platform: platform, config: config, ledgerAPIKey: HTTPTests.key, backgroundServices: false)
-        do {
-            try await app.test(.router) { client in try await body(client, platform) }
-        } catch {
-            await platform.ledger.shutdown()
-            await db.cleanup()
-            throw error
-        }
-        let report = try await platform.ledger.checkInvariants()
-        await platform.ledger.shutdown()
-        await db.cleanup()
-        #expect(report.isHealthy, "\(report)")
+        try await t.withApp(ledgerAPIKey: HTTPTests.key) { client in try await body(client, t.platform) }
     }
 
     static func json(_ text: String) -> ByteBuffer { ByteBuffer(string: text) }

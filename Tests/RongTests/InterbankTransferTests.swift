@@ -26,7 +26,7 @@ import Testing
         var classI: EAccount?
         if classIFen > 0 {
             let customer = try await t.accounts.customer(of: principal)
-            classI = try await t.accounts.openClassIAccount(by: t.operatorPrincipal, customerID: customer.id, cashDepositFen: classIFen, address: "test")
+            classI = try await t.accounts.openClassIAccount(by: t.operatorPrincipal, customerID: customer.id, cashDepositFen: classIFen, idempotencyKey: "class-i", address: "test")
         }
         return (principal, account, classI)
     }

@@ -31,10 +31,7 @@ import Testing
     @Test func registerBindOpenFundAndReadTheStatement() async throws {
         let t = try await TestPlatform.make()
         let person = InterbankSimulator.browserTestZhaoMin
-        var config = RongConfig()
-        config.logLevel = .warning
-        let app = try await buildApplication(platform: t.platform, config: config, ledgerAPIKey: "onboarding-key-0123456789abcdefghij", backgroundServices: false)
-        try await app.test(.router) { client in
+        try await t.withApp { client in
             // Registration: a code by SMS, then real-name data.
             let challenge = try object(try await post(client, "/v1/registrations/otp", #"{"mobile":"\#(person.mobile)"}"#))
             let code = try await t.lastCode(person.mobile)
@@ -98,6 +95,5 @@ import Testing
             let foreignFunding = try await post(client, "/v1/me/accounts/\(accountID)/fundings", #"{"amount_fen":1}"#, token: other.1.accessToken, key: "x")
             #expect(foreignFunding.status == .notFound)
         }
-        try await t.finish()
     }
 }

@@ -11,24 +11,8 @@ import Testing
 
 /// The server-rendered pages: languages, the cookie session (sign-in, refresh, sign-out), forms
 /// that keep input and mark the field after an error, idempotent money forms, and the dev pages.
-@Suite struct PageTests {
+@Suite struct PageTests: PageSuite {
     static let formType: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
-
-    /// Runs `body` against the real application in memory on a fresh platform.
-    func withApp(devPages: Bool = false, _ body: @escaping @Sendable (any TestClientProtocol, TestPlatform) async throws -> Void) async throws {
-        let t = try await TestPlatform.make()
-        var config = RongConfig()
-        config.logLevel = .warning
-        config.devPages = devPages
-        let app = try await buildApplication(platform: t.platform, config: config, ledgerAPIKey: "page-test-key-0123456789abcdefghij", backgroundServices: false)
-        do {
-            try await app.test(.router) { client in try await body(client, t) }
-        } catch {
-            try? await t.finish()
-            throw error
-        }
-        try await t.finish()
-    }
 
     static func html(_ response: TestResponse) -> String { String(buffer: response.body) }
 
@@ -50,23 +34,12 @@ import Testing
         return (values, lines)
     }
 
-    func post(_ client: some TestClientProtocol, _ uri: String, _ fields: [(String, String)], cookie: String? = nil) async throws -> TestResponse {
-        var headers = PageTests.formType
-        if let cookie { headers[.cookie] = cookie }
-        return try await client.execute(uri: uri, method: .post, headers: headers, body: PageTests.encode(fields))
-    }
-
-    func get(_ client: some TestClientProtocol, _ uri: String, cookie: String? = nil) async throws -> TestResponse {
-        try await client.execute(uri: uri, method: .get, headers: cookie.map { [.cookie: $0] } ?? [:])
-    }
-
     /// Registers 赵敏 (the browser-test person) through the service and signs her in through the page.
     func signedIn(_ client: some TestClientProtocol, _ t: TestPlatform) async throws -> String {
         let person = InterbankSimulator.browserTestZhaoMin
         _ = try await t.register(name: person.holderName, idNumber: person.idNumber, mobile: person.mobile)
         let response = try await post(client, "/bank/sign-in", [("mobile", person.mobile), ("password", "Rong2026pass")])
-        let cookies = PageTests.cookies(response).values
-        return "rong_at=\(cookies["rong_at"] ?? ""); rong_rt=\(cookies["rong_rt"] ?? "")"
+        return sessionCookie(response)
     }
 
     @Test func portalPagesInChineseAndEnglish() async throws {

@@ -12,40 +12,10 @@ import Testing
 /// The e-Pay pages: the hosted pay page (both languages, a wrong code, the result, a limit
 /// refusal), the merchant dashboard (its own sign-in; orders, refunds, webhooks), the console's
 /// merchant onboarding and the portal's e-Pay limits.
-@Suite struct PaymentPageTests {
+@Suite struct PaymentPageTests: PageSuite {
     static let payerMobile = "13811112222"
     static let merchantMobile = "13900000021"
     static let merchantPassword = "Shop2026pass"
-
-    func withApp(_ body: @escaping @Sendable (any TestClientProtocol, TestPlatform) async throws -> Void) async throws {
-        let t = try await TestPlatform.make()
-        var config = RongConfig()
-        config.logLevel = .warning
-        let app = try await buildApplication(platform: t.platform, config: config, ledgerAPIKey: "page-test-key-0123456789abcdefghij", backgroundServices: false)
-        do {
-            try await app.test(.router) { client in try await body(client, t) }
-        } catch {
-            try? await t.finish()
-            throw error
-        }
-        try await t.finish()
-    }
-
-    func post(_ client: some TestClientProtocol, _ uri: String, _ fields: [(String, String)], cookie: String? = nil) async throws -> TestResponse {
-        var headers = PageTests.formType
-        if let cookie { headers[.cookie] = cookie }
-        return try await client.execute(uri: uri, method: .post, headers: headers, body: PageTests.encode(fields))
-    }
-
-    func get(_ client: some TestClientProtocol, _ uri: String, cookie: String? = nil) async throws -> TestResponse {
-        try await client.execute(uri: uri, method: .get, headers: cookie.map { [.cookie: $0] } ?? [:])
-    }
-
-    /// The session cookies a sign-in answer set.
-    func sessionCookie(_ response: TestResponse) -> String {
-        let values = PageTests.cookies(response).values
-        return "rong_at=\(values["rong_at"] ?? ""); rong_rt=\(values["rong_rt"] ?? "")"
-    }
 
     /// A merchant with a dashboard contact (`merchantMobile` / `merchantPassword`).
     func merchant(_ t: TestPlatform, name: String = "杭州西湖龙井茶庄", serial: Int = 1, mobile: String = merchantMobile) async throws -> Merchant {

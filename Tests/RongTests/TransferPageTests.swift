@@ -13,45 +13,9 @@ import Testing
 /// The transfer pages: a transfer to a new payee at another bank with the code step, a second
 /// one to the saved payee without it, a transfer within this bank, the history and payees; the
 /// console's clearing list (operators only) and the reconciliation run with a break resolved.
-@Suite struct TransferPageTests {
+@Suite struct TransferPageTests: PageSuite {
     static let mobile = "13811110000"
     static let creditor = ClearingParty(name: "周强", accountNumber: Cards.ccb(777_001), bankCode: "105")
-
-    func withApp(_ body: @escaping @Sendable (any TestClientProtocol, TestPlatform) async throws -> Void) async throws {
-        let t = try await TestPlatform.make()
-        var config = RongConfig()
-        config.logLevel = .warning
-        let app = try await buildApplication(platform: t.platform, config: config, ledgerAPIKey: "page-test-key-0123456789abcdefghij", backgroundServices: false)
-        do {
-            try await app.test(.router) { client in try await body(client, t) }
-        } catch {
-            try? await t.finish()
-            throw error
-        }
-        try await t.finish()
-    }
-
-    func post(_ client: some TestClientProtocol, _ uri: String, _ fields: [(String, String)], cookie: String? = nil) async throws -> TestResponse {
-        var headers = PageTests.formType
-        if let cookie { headers[.cookie] = cookie }
-        return try await client.execute(uri: uri, method: .post, headers: headers, body: PageTests.encode(fields))
-    }
-
-    func get(_ client: some TestClientProtocol, _ uri: String, cookie: String? = nil) async throws -> TestResponse {
-        try await client.execute(uri: uri, method: .get, headers: cookie.map { [.cookie: $0] } ?? [:])
-    }
-
-    func sessionCookie(_ response: TestResponse) -> String {
-        let values = PageTests.cookies(response).values
-        return "rong_at=\(values["rong_at"] ?? ""); rong_rt=\(values["rong_rt"] ?? "")"
-    }
-
-    /// The value of the hidden input `name` in a page.
-    func hidden(_ html: String, _ name: String) throws -> String {
-        let pattern = #"name="\#(name)" value="([^"]*)""#
-        let match = try #require(html.range(of: pattern, options: .regularExpression))
-        return String(html[match].dropFirst("name=\"\(name)\" value=\"".count).dropLast())
-    }
 
     /// 周强's account at CCB in the simulator, and 韩梅梅 with a Class II e-account holding ¥20,000.
     func sender(_ t: TestPlatform) async throws -> (Principal, EAccount) {

@@ -107,10 +107,8 @@ extension PaymentsService {
                                     address: String) async throws -> InterbankTransfer {
         let customer = try await accounts.customer(of: principal)
         let account = try await accounts.accountView(principal, id: accountID).account
-        let key = try PaymentsService.validateKey(idempotencyKey)
-        guard amountFen > 0, amountFen <= AccountsService.movementMaxFen else {
-            throw DomainError(.invalidAmount, "The amount must be between 1 fen and ¥1,000,000.00.", status: 422, extensions: ["field": .string("amount_fen")])
-        }
+        let key = try AccountsService.validateIdempotencyKey(idempotencyKey)
+        try AccountsService.validateAmount(amountFen)
         let creditor = try await validateCreditor(creditor)
         let note = String((memo ?? "").trimmingCharacters(in: .whitespacesAndNewlines).prefix(60))
         let id = RongID.derived("payments.transfer", account.id.description, key)
@@ -378,14 +376,6 @@ extension PaymentsService {
     static func holdID(_ id: RongID) -> RongID { RongID.derived("payments.transfer.hold", id.description) }
     static func postID(_ id: RongID) -> RongID { RongID.derived("payments.transfer.post", id.description) }
     static func voidID(_ id: RongID) -> RongID { RongID.derived("payments.transfer.void", id.description) }
-
-    static func validateKey(_ key: String?) throws(DomainError) -> String {
-        guard let key, !key.isEmpty, key.count <= 64, key.unicodeScalars.allSatisfy({ $0.value >= 0x21 && $0.value <= 0x7E }) else {
-            throw DomainError(.invalidRequest, "An Idempotency-Key header (1–64 printable characters) is required for requests that move money.",
-                              status: 400, extensions: ["field": .string("Idempotency-Key")])
-        }
-        return key
-    }
 
     /// A transfer refused here answers its refusal again on a retry.
     static func outcome(_ transfer: InterbankTransfer) throws -> InterbankTransfer {

@@ -123,7 +123,7 @@ enum PageFormat {
     }
 
     /// `¥1,234.56`.
-    static func money(_ fen: Int64) -> String { Money(minorUnits: fen, asset: .cny).formatted }
+    static func money(_ fen: Int64) -> String { Money.fen(fen).formatted }
 
     /// `+¥1,234.56` for money in, `−¥1,234.56` (a true minus sign) for money out.
     static func signedMoney(_ fen: Int64) -> String {

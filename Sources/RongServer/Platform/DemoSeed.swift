@@ -78,7 +78,7 @@ enum DemoSeed {
             var held = try await accounts.accounts(of: customer)
             if !held.contains(where: { $0.account.accountClass == .classI }) {
                 newCustomers += 1
-                _ = try await accounts.openClassIAccount(by: seedOperator, customerID: customer.id, cashDepositFen: person.counterCashFen, address: "seed")
+                _ = try await accounts.openClassIAccount(by: seedOperator, customerID: customer.id, cashDepositFen: person.counterCashFen, idempotencyKey: "demo-class-i", address: "seed")
                 held = try await accounts.accounts(of: customer)
             }
             // 张伟 and 王芳 also bank online: a card at another bank bound, an e-account funded from it.

@@ -1,5 +1,6 @@
 import Accounts
 import BankKit
+import HTTPTypes
 import Hummingbird
 import Identity
 import Ledger
@@ -47,7 +48,7 @@ struct StaffRoutes {
         router.post("v1/staff/customers/:id/class-i-accounts") { request, context -> EAccountBody in
             let staff = try await auth.require(request, .operators)
             let input = try await request.decodeJSON(as: ClassIInput.self, context: context)
-            let account = try await accounts.openClassIAccount(by: staff, customerID: try context.id("id"), cashDepositFen: input.cashDepositFen ?? 0,
+            let account = try await accounts.openClassIAccount(by: staff, customerID: try context.id("id"), cashDepositFen: input.cashDepositFen ?? 0, idempotencyKey: request.headers[.idempotencyKey],
                                                                address: context.clientAddress)
             return EAccountBody(try await accounts.view(account))
         }

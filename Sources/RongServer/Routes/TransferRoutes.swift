@@ -91,7 +91,7 @@ struct InterbankTransferBody: ResponseEncodable {
         id = transfer.id.description
         accountId = transfer.eAccountID.description
         amountFen = transfer.amountFen
-        amountFormatted = Money(minorUnits: transfer.amountFen, asset: .cny).formatted
+        amountFormatted = Money.fen(transfer.amountFen).formatted
         payeeName = transfer.creditor.name
         payeeAccountMasked = AccountNumberFormat.masked(transfer.creditor.accountNumber)
         payeeBankCode = transfer.creditor.bankCode

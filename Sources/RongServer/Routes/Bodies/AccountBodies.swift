@@ -3,8 +3,6 @@ import BankKit
 import Hummingbird
 import Interbank
 
-private func yuan(_ fen: Int64) -> String { Money(minorUnits: fen, asset: .cny).formatted }
-
 struct CustomerBody: ResponseEncodable {
     let object = "customer"
     let id: String
@@ -90,7 +88,7 @@ struct EAccountBody: ResponseEncodable {
         openedChannel = account.openedChannel
         balanceFen = view.balanceFen
         availableFen = view.availableFen
-        balanceFormatted = yuan(view.balanceFen)
+        balanceFormatted = Money.fen(view.balanceFen).formatted
         self.limits = limits
     }
 }
@@ -110,9 +108,9 @@ struct StatementLineBody: Encodable, Sendable {
         transferId = line.transferID.description
         at = line.at.description
         amountFen = line.amountFen
-        amountFormatted = (line.amountFen > 0 ? "+" : "") + yuan(line.amountFen)
+        amountFormatted = (line.amountFen > 0 ? "+" : "") + Money.fen(line.amountFen).formatted
         balanceAfterFen = line.balanceAfterFen
-        balanceAfterFormatted = yuan(line.balanceAfterFen)
+        balanceAfterFormatted = Money.fen(line.balanceAfterFen).formatted
         memo = line.memo
         code = line.code
         cursor = line.cursor

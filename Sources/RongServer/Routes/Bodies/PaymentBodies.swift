@@ -2,8 +2,6 @@ import BankKit
 import Hummingbird
 import Payments
 
-private func yuan(_ fen: Int64) -> String { Money(minorUnits: fen, asset: .cny).formatted }
-
 struct OrderBody: ResponseEncodable {
     let object = "payment_order"
     let id: String
@@ -26,7 +24,7 @@ struct OrderBody: ResponseEncodable {
         merchantId = order.merchantID.description
         orderNumber = order.orderNumber
         amountFen = order.amountFen
-        amountFormatted = yuan(order.amountFen)
+        amountFormatted = Money.fen(order.amountFen).formatted
         description = order.description
         status = order.status.rawValue
         expiresAt = order.expiresAt.description
@@ -52,7 +50,7 @@ struct CheckoutBody: ResponseEncodable {
         orderId = order.id.description
         merchantName = merchant.name
         amountFen = order.amountFen
-        amountFormatted = yuan(order.amountFen)
+        amountFormatted = Money.fen(order.amountFen).formatted
         description = order.description
         status = order.status.rawValue
         expiresAt = order.expiresAt.description
