@@ -96,11 +96,20 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Deposits and wealth: rates, demand interest, time/tiered deposits, sweep, wealth products, suitability.
+        .target(
+            name: "Wealth",
+            dependencies: [
+                "BankKit", "Storage", "Ledger", "EndOfDay", "Identity", "Accounts",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         // Composition root: HTTP app, middleware, OpenAPI, pages, demo data.
         .target(
             name: "RongServer",
             dependencies: [
-                "BankKit", "Storage", "Ledger", "EndOfDay", "Interbank", "Identity", "Accounts", "Payments",
+                "BankKit", "Storage", "Ledger", "EndOfDay", "Interbank", "Identity", "Accounts", "Payments", "Wealth",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Logging", package: "swift-log"),
@@ -114,7 +123,7 @@ let package = Package(
         .executableTarget(
             name: "rong",
             dependencies: [
-                "BankKit", "Storage", "Ledger", "EndOfDay", "Identity", "Accounts", "Payments", "RongServer",
+                "BankKit", "Storage", "Ledger", "EndOfDay", "Identity", "Accounts", "Payments", "Wealth", "RongServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -125,7 +134,7 @@ let package = Package(
         .testTarget(
             name: "RongTests",
             dependencies: [
-                "BankKit", "Storage", "Ledger", "EndOfDay", "Interbank", "Identity", "Accounts", "Payments", "RongServer",
+                "BankKit", "Storage", "Ledger", "EndOfDay", "Interbank", "Identity", "Accounts", "Payments", "Wealth", "RongServer",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],

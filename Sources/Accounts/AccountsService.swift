@@ -24,6 +24,8 @@ public final class AccountsService: Sendable {
     public let random: SecureRandom
     let logger: Logger
     let locks = KeyedLock()
+    /// Brings swept money back when a payment needs it (installed by Wealth).
+    public let shortfallCover = ShortfallCoverSlot()
 
     /// The bank's clearing position at the central bank (存放中央银行款项), the other side of interbank flows.
     public static let clearingAccountID = RongID.derived("system", "account", "interbank-clearing")

@@ -141,7 +141,8 @@ extension AccountsService {
     struct Metadata: Codable { var memo: String }
 
     /// Transfer metadata (JSON) carrying the statement memo.
-    static func memo(_ text: String) -> String {
+    /// Ledger metadata carrying a statement memo (`{"memo": …}`).
+    public static func memo(_ text: String) -> String {
         String(decoding: (try? JSONEncoder().encode(Metadata(memo: text))) ?? Data("{}".utf8), as: UTF8.self)
     }
 

@@ -82,6 +82,7 @@ extension AccountsService {
     func performWithdrawal(_ id: RongID, account: EAccount, bound: BoundAccount, amountFen: Int64, customerName: String) async throws -> Movement {
         let transferID = RongID.derived("accounts.movement.ledger", id.description)
         let memo = "转出至绑定账户 to \(bound.bankName) \(AccountNumberFormat.masked(bound.accountNumber))"
+        if try await ledger.transfer(transferID) == nil { await coverShortfall(account, amountFen: amountFen) }
         if bound.isThisBank {
             guard let target = try await eAccount(number: bound.accountNumber) else { return try await fail(id, .boundAccountNotFound, "The bound account no longer exists.") }
             let result = try await ledger.submit([.posted(id: transferID, from: account.id, to: target.id, amount: amountFen,
@@ -153,6 +154,7 @@ extension AccountsService {
                 }
             }
             let transferID = RongID.derived("accounts.movement.ledger", id.description)
+            if try await ledger.transfer(transferID) == nil { await coverShortfall(account, amountFen: amountFen) }
             let text = note.isEmpty ? "转账 \(customer.name) → \(payeeCustomer.name)" : note
             let result = try await ledger.submit([.posted(id: transferID, from: account.id, to: payee.id, amount: amountFen,
                                                           code: AccountsTransferCode.transferThisBank, metadata: AccountsService.memo(text))])[0]

@@ -49,6 +49,7 @@ extension AccountsService {
                 try await reserve(tx, charges, amountFen: amountFen, on: date)
                 try await alsoInTransaction?(tx)
             }
+            await coverShortfall(current, amountFen: amountFen)
             let result = try await ledger.submit([TransferRequest(id: holdID, debitAccountID: account.id, creditAccountID: payeeAccountID, amount: amountFen,
                                                                   asset: "CNY", code: code, flags: [.pending],
                                                                   timeoutSeconds: timeoutSeconds, metadata: AccountsService.memo(memo))])[0]

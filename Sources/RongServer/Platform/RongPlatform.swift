@@ -9,6 +9,7 @@ import Metrics
 import Payments
 import Prometheus
 import Storage
+import Wealth
 
 /// Everything a Rong process runs on, built once and shared by the server, the CLI and tests:
 /// the database, the ledger, the end-of-day runner, and the effect clients.
@@ -26,6 +27,7 @@ public final class RongPlatform: Sendable {
     public let identity: IdentityService
     public let accounts: AccountsService
     public let payments: PaymentsService
+    public let wealth: WealthService
     /// The other banks (a simulator until a live interbank adapter is configured).
     public let interbankSimulator: InterbankSimulator
     /// The clearing house (a simulator of CNAPS until a live adapter is configured).
@@ -33,7 +35,8 @@ public final class RongPlatform: Sendable {
 
     /// Every module's migrations, lower modules first.
     public static let migrations: [Migration] = LedgerSchema.migrations + EndOfDayRunner.migrations + InterbankSimulator.migrations
-        + ClearingHouse.migrations        + IdentitySchema.migrations + AccountsSchema.migrations + PaymentsSchema.migrations
+        + ClearingHouse.migrations + IdentitySchema.migrations + AccountsSchema.migrations + PaymentsSchema.migrations
+        + WealthSchema.migrations
 
     /// Secrets and costs that differ between production, development and tests.
     public struct Security: Sendable {
@@ -80,6 +83,7 @@ public final class RongPlatform: Sendable {
                                         allowPrivateNotifyURLs: security.allowPrivateNotifyURLs, logger: logger)
         try await platform.interbankSimulator.seedDirectory()
         try await platform.accounts.prepare()
+        try await platform.wealth.prepare()
         return platform
     }
 
@@ -103,6 +107,9 @@ public final class RongPlatform: Sendable {
                                         webhooks: WebhookOutbox(database: database, clock: clock, ids: ids, transport: webhookTransport, logger: logger),
                                         clearing: SimulatedClearingNetwork(clearingHouse: clearingHouse, clock: clock, ids: ids, ownBankCode: ThisBank.bankCode),
                                         clock: clock, ids: ids, random: random, allowPrivateNotifyURLs: allowPrivateNotifyURLs, logger: logger)
+        let wealth = WealthService(database: database, ledger: ledger, identity: identity, accounts: accounts, clock: clock, ids: ids,
+                                   calendar: calendar, logger: logger)
+        self.wealth = wealth
         self.database = database
         self.ledger = ledger
         self.clock = clock
@@ -111,7 +118,7 @@ public final class RongPlatform: Sendable {
         self.metricsRegistry = registry
         self.metricsFactory = factory
         self.logger = logger
-        self.endOfDay = EndOfDayRunner(database: database, steps: RongPlatform.endOfDaySteps(ledger: ledger, payments: payments), calendar: calendar,
+        self.endOfDay = EndOfDayRunner(database: database, steps: RongPlatform.endOfDaySteps(ledger: ledger, payments: payments) + wealth.endOfDaySteps(), calendar: calendar,
                                        clock: clock, logger: logger)
     }
 

@@ -1,0 +1,36 @@
+import BankKit
+import Logging
+import Synchronization
+
+/// Money a customer keeps beside an account that can be brought into it at once when a payment
+/// needs more than the account holds: the 聚财宝 sweep fund (module Wealth installs it).
+/// Accounts stays below Wealth: it only knows this protocol.
+public protocol ShortfallCovering: Sendable {
+    /// Brings up to `shortfallFen` into `account` now; returns how much came in (0 when none).
+    func cover(_ account: EAccount, shortfallFen: Int64) async throws -> Int64
+}
+
+/// The one cover a process has, installed once at start-up.
+public final class ShortfallCoverSlot: Sendable {
+    private let slot = Mutex<(any ShortfallCovering)?>(nil)
+    public init() {}
+    public func install(_ cover: any ShortfallCovering) { slot.withLock { $0 = cover } }
+    var current: (any ShortfallCovering)? { slot.withLock { $0 } }
+}
+
+extension AccountsService {
+    /// Before money leaves `account`: when its available balance is short of `amountFen`, asks the
+    /// installed cover to bring the difference in. A failing cover is logged; the movement then
+    /// fails for lack of funds as it would have without one.
+    func coverShortfall(_ account: EAccount, amountFen: Int64) async {
+        guard let cover = shortfallCover.current else { return }
+        do {
+            guard let balance = try await ledger.account(account.id)?.balance else { return }
+            let shortfall = amountFen - balance.availableCreditBalance
+            guard shortfall > 0 else { return }
+            _ = try await cover.cover(account, shortfallFen: shortfall)
+        } catch {
+            logger.warning("shortfall cover failed", metadata: ["account": "\(account.id)", "error": "\(error)"])
+        }
+    }
+}
