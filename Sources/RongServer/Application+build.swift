@@ -40,6 +40,7 @@ func registerRoutes(on router: Router<RongRequestContext>, platform: RongPlatfor
     StaffRoutes(platform: platform, auth: auth).register(on: router)
     PaymentRoutes(platform: platform, auth: auth).register(on: router)
     TransferRoutes(platform: platform, auth: auth).register(on: router)
+    WealthRoutes(platform: platform, auth: auth).register(on: router)
     ClearingRoutes(platform: platform, auth: auth).register(on: router)
     try await SitePages.register(on: router, platform: platform, config: config)
 }

@@ -2,6 +2,13 @@ import BankKit
 import EndOfDay
 
 extension WealthService {
+    /// The next demand-interest settlement date (the 20th of Mar/Jun/Sep/Dec) on or after `date`.
+    public static func nextDemandSettlementDate(onOrAfter date: BusinessDate) -> BusinessDate {
+        var candidate = date
+        while !InterestMath.isDemandSettlementDate(candidate) { candidate = candidate.adding(days: 1) }
+        return candidate
+    }
+
     /// The module's end-of-day steps, each idempotent for its date and all through the ledger.
     public func endOfDaySteps() -> [EODStep] {
         [

@@ -177,7 +177,9 @@ import Testing
             #expect(eod.status == .ok)
             let steps = try #require(HTTPTests.object(eod.body)["steps"] as? [[String: Any]])
             #expect(steps.allSatisfy { $0["status"] as? String == "done" })
-            #expect(Set(steps.compactMap { $0["step"] as? String }) == ["ledger.expire-holds", "payments.expire-orders", "payments.transfers", "payments.reconcile", "ledger.verify-invariants"])
+            #expect(Set(steps.compactMap { $0["step"] as? String }) == ["ledger.expire-holds", "payments.expire-orders", "payments.transfers", "payments.reconcile", "ledger.verify-invariants",
+                                                                  "wealth.resolve-openings", "wealth.demand-accrual", "wealth.demand-settlement",
+                                                                  "wealth.time-maturities", "wealth.sweeps"])
         }
     }
 

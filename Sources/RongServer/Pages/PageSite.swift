@@ -58,8 +58,10 @@ enum PageArea: Sendable {
         let area: [String: String] = switch self {
         case .bank: (en ? PortalText.english : PortalText.chinese).merging(en ? EPayAreaText.portalEnglish : EPayAreaText.portalChinese) { _, new in new }
             .merging(en ? TransferText.portalEnglish : TransferText.portalChinese) { _, new in new }
+            .merging(en ? DepositText.portalEnglish : DepositText.portalChinese) { _, new in new }
         case .console: (en ? ConsoleText.english : ConsoleText.chinese).merging(en ? EPayAreaText.consoleEnglish : EPayAreaText.consoleChinese) { _, new in new }
             .merging(en ? TransferText.consoleEnglish : TransferText.consoleChinese) { _, new in new }
+            .merging(en ? DepositText.consoleEnglish : DepositText.consoleChinese) { _, new in new }
         case .dev: [:]
         case .merchant: en ? MerchantText.english : MerchantText.chinese
         case .pay: en ? PayText.english : PayText.chinese
@@ -78,9 +80,11 @@ enum SitePages {
         PortalAccountPages(site: site).register(on: router)
         PortalLimitPages(site: site).register(on: router)
         PortalTransferPages(site: site).register(on: router)
+        PortalDepositPages(site: site).register(on: router)
         ConsolePages(site: site).register(on: router)
         ConsoleMerchantPages(site: site).register(on: router)
         ConsoleClearingPages(site: site).register(on: router)
+        ConsoleRatePages(site: site).register(on: router)
         MerchantPages(site: site).register(on: router)
         MerchantWebhookPages(site: site).register(on: router)
         PayPages(site: site).register(on: router)
@@ -237,12 +241,15 @@ struct PageCall {
             items = principal == nil
                 ? [("nav-sign-in", "/bank/sign-in", "navSignIn"), ("nav-register", "/bank/register", "navRegister")]
                 : [("nav-overview", "/bank", "navOverview"), ("nav-transfer", "/bank/transfer", "navTransfer"),
-                   ("nav-transfers", "/bank/transfers", "navTransfers"), ("nav-bind", "/bank/bind", "navBind"), ("nav-open", "/bank/open", "navOpen"),
+                   ("nav-transfers", "/bank/transfers", "navTransfers"), ("nav-deposits", "/bank/deposits", "navDeposits"), ("nav-bind", "/bank/bind", "navBind"), ("nav-open", "/bank/open", "navOpen"),
                    ("nav-limits", "/bank/limits", "navLimits"), ("nav-password", "/bank/password", "navPassword")]
         case .console:
             var list = [("nav-search", "/console", "navSearch"), ("nav-merchants", "/console/merchants", "navMerchants")]
             if principal?.role == .operator || principal?.role == .admin {
                 list += [("nav-clearing", "/console/clearing", "navClearing"), ("nav-reconciliation", "/console/reconciliation", "navReconciliation")]
+            }
+            if principal != nil {
+                list.append(("nav-rates", "/console/rates", "navRates"))
             }
             if principal?.role == .admin { list.append(("nav-audit", "/console/audit", "navAudit")) }
             items = principal == nil ? [("nav-sign-in", "/console/sign-in", "navSignIn")] : list

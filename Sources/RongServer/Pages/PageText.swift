@@ -1,3 +1,4 @@
+import Wealth
 import Accounts
 import BankKit
 import Identity
@@ -36,6 +37,23 @@ enum PageText {
     }
 
     static let chineseMessages: [String: String] = [
+        // Deposits and wealth
+        ErrorCode.invalidRate.rawValue: "利率应大于 0% 且不超过 20%，最多四位小数，例如 1.75。",
+        ErrorCode.rateNotInFuture.rawValue: "新利率须自未来日期起生效。",
+        ErrorCode.termNotOffered.rawValue: "不提供该存期：可选 3、6、12、24、36、60 个月。",
+        ErrorCode.belowMinimum.rawValue: "金额低于起存金额 ¥50.00（部分支取后留存金额也不得低于 ¥50.00）。",
+        ErrorCode.depositNotOpen.rawValue: "该存款已结清。",
+        ErrorCode.partialWithdrawalUsed.rawValue: "该笔整存整取已办理过一次部分提前支取，剩余部分只能全部支取。",
+        ErrorCode.accountClassNotAllowed.rawValue: "Ⅲ类账户不能办理存款和购买理财，请使用Ⅰ类或Ⅱ类账户。",
+        ErrorCode.sweepRedemptionLimit.rawValue: "超过聚财宝每日快速赎回限额。",
+        ErrorCode.suitabilityMismatch.rawValue: "该产品风险等级高于您的风险承受能力评估结果，不能购买。",
+        ErrorCode.riskProfileRequired.rawValue: "购买理财产品前请先完成风险承受能力评估。",
+        ErrorCode.riskProfileExpired.rawValue: "您的风险评估已过期（有效期一年），请重新评估。",
+        ErrorCode.outsideSubscriptionWindow.rawValue: "不在该产品的认购期内。",
+        ErrorCode.quotaExceeded.rawValue: "超过产品剩余额度。",
+        ErrorCode.insufficientUnits.rawValue: "赎回份额超过持有份额。",
+        ErrorCode.notABusinessDay.rawValue: "该日期不是工作日。",
+        ErrorCode.productNotRedeemable.rawValue: "期次型产品到期前不可赎回。",
         ErrorCode.invalidMobile.rawValue: "手机号码应为 13–19 开头的 11 位数字。",
         ErrorCode.invalidCredentials.rawValue: "手机号码或密码错误。",
         ErrorCode.signInLocked.rawValue: "密码错误次数过多，登录已锁定 15 分钟。",
