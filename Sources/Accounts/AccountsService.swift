@@ -25,7 +25,9 @@ public final class AccountsService: Sendable {
     let logger: Logger
     let locks = KeyedLock()
     /// Brings swept money back when a payment needs it (installed by Wealth).
-    public let shortfallCover = ShortfallCoverSlot()
+    public let shortfallCover = InstalledSlot<any ShortfallCovering>()
+    /// Work before an account closes (installed by Wealth: interest to the day before, deposits).
+    public let closingHook = InstalledSlot<any AccountClosingHook>()
 
     /// The bank's clearing position at the central bank (存放中央银行款项), the other side of interbank flows.
     public static let clearingAccountID = RongID.derived("system", "account", "interbank-clearing")

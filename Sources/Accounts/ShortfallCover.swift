@@ -10,12 +10,12 @@ public protocol ShortfallCovering: Sendable {
     func cover(_ account: EAccount, shortfallFen: Int64) async throws -> Int64
 }
 
-/// The one cover a process has, installed once at start-up.
-public final class ShortfallCoverSlot: Sendable {
-    private let slot = Mutex<(any ShortfallCovering)?>(nil)
+/// A service a higher module installs once at start-up (the sweep's cover, the closing hook).
+public final class InstalledSlot<Value: Sendable>: Sendable {
+    private let slot = Mutex<Value?>(nil)
     public init() {}
-    public func install(_ cover: any ShortfallCovering) { slot.withLock { $0 = cover } }
-    var current: (any ShortfallCovering)? { slot.withLock { $0 } }
+    public func install(_ value: Value) { slot.withLock { $0 = value } }
+    var current: Value? { slot.withLock { $0 } }
 }
 
 extension AccountsService {

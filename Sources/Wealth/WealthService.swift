@@ -47,6 +47,7 @@ public final class WealthService: Sendable {
             NewAccount(id: WealthLedgerAccounts.sweepFundIncome, asset: .cny, chartCode: WealthChart.fundIncome, ownerRef: "fund:sweep-mmf"),
         ])
         accounts.shortfallCover.install(self)
+        accounts.closingHook.install(self)
     }
 
     /// Today in Asia/Shanghai.

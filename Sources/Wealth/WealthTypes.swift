@@ -155,4 +155,5 @@ extension ErrorCode {
     public static let insufficientUnits: ErrorCode = "insufficient_units"
     public static let notABusinessDay: ErrorCode = "not_a_business_day"
     public static let productNotRedeemable: ErrorCode = "product_not_redeemable"
+    public static let depositsOutstanding: ErrorCode = "deposits_outstanding"
 }

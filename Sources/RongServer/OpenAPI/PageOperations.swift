@@ -41,6 +41,7 @@ extension OpenAPIDocument {
                  [lang, query("challenge", "Step-up challenge id")]),
             form("/bank/password/code", "Send the password-change code (customers)"),
             form("/bank/password", "Change the password (customers)"),
+            form("/bank/accounts/{id}/close", "Close an e-account: interest to the day before, balance to the bound account (customers; hidden Idempotency-Key)", [pathID("id")]),
             page("/bank/limits", "e-Pay limits: current limits, then new values and the SMS code (customers)",
                  [lang, query("per_transaction", "New per-payment limit in yuan"), query("per_day", "New daily limit in yuan"),
                   query("challenge", "Limit-change code challenge id")]),

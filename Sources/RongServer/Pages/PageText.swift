@@ -54,6 +54,8 @@ enum PageText {
         ErrorCode.insufficientUnits.rawValue: "赎回份额超过持有份额。",
         ErrorCode.notABusinessDay.rawValue: "该日期不是工作日。",
         ErrorCode.productNotRedeemable.rawValue: "期次型产品到期前不可赎回。",
+        ErrorCode.depositsOutstanding.rawValue: "该账户下仍有未支取的存款，请先支取后再销户。",
+        ErrorCode.accountHasPendingMovements.rawValue: "该账户仍有处理中的支付或转账，请稍后再销户。",
         ErrorCode.invalidMobile.rawValue: "手机号码应为 13–19 开头的 11 位数字。",
         ErrorCode.invalidCredentials.rawValue: "手机号码或密码错误。",
         ErrorCode.signInLocked.rawValue: "密码错误次数过多，登录已锁定 15 分钟。",

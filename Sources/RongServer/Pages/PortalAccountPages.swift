@@ -13,7 +13,7 @@ struct PortalAccountPages {
     /// Statement lines per page.
     static let statementPageSize = 20
 
-    enum MoneyForm: String { case fund, withdraw }
+    enum MoneyForm: String { case fund, withdraw, close }
 
     func register(on router: Router<RongRequestContext>) {
         router.get("bank/accounts/:id") { request, context in
@@ -24,6 +24,17 @@ struct PortalAccountPages {
         router.post("bank/accounts/:id/fund") { request, context in
             try await site.page(request, context, area: .bank, access: [.customer]) { call in
                 try await move(call, .fund, id: try context.id("id"))
+            }
+        }
+        router.post("bank/accounts/:id/close") { request, context in
+            try await site.page(request, context, area: .bank, access: [.customer]) { call in
+                let id = try context.id("id")
+                do {
+                    _ = try await call.platform.accounts.closeEAccount(call.signedIn, accountID: id, idempotencyKey: call.form?["idempotency_key"], address: call.address)
+                    return PageResponse.redirect("/bank?notice=closed")
+                } catch let error as DomainError where error.status != 404 {
+                    return try await accountPage(call, id: id, failed: (.close, call.formError(error)))
+                }
             }
         }
         router.post("bank/accounts/:id/withdraw") { request, context in
@@ -42,6 +53,7 @@ struct PortalAccountPages {
             switch kind {
             case .fund: _ = try await accounts.fund(call.signedIn, accountID: id, amountFen: amountFen, idempotencyKey: key, address: call.address)
             case .withdraw: _ = try await accounts.withdraw(call.signedIn, accountID: id, amountFen: amountFen, idempotencyKey: key, address: call.address)
+            case .close: break
             }
             return PageResponse.redirect("/bank/accounts/\(id)?notice=\(kind == .fund ? "funded" : "withdrawn")")
         } catch let error as DomainError where error.status != 404 {
@@ -81,7 +93,7 @@ struct PortalAccountPages {
             "available": PageFormat.money(view.availableFen), "status": t[PageText.statusKey(account.status)] ?? account.status,
             "statusClass": account.status, "bound": bound, "limits": limits, "hasLimits": !limits.isEmpty,
             "canMove": account.accountClass != .classI && account.boundAccountID != nil,
-            "fund": form(.fund), "withdraw": form(.withdraw), "lines": lines, "hasLines": !lines.isEmpty,
+            "fund": form(.fund), "withdraw": form(.withdraw), "close": form(.close), "isOpen": account.status != "closed", "lines": lines, "hasLines": !lines.isEmpty,
         ]
         if let next = page.next { values["moreHref"] = PageResponse.path("/bank/accounts/\(account.id)", [("after", next)]) }
         let title = "\(PageText.classLabel(account.accountClass, lang: call.lang)) \(AccountNumberFormat.grouped(account.accountNumber))"

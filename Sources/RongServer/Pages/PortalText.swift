@@ -32,6 +32,8 @@ enum PortalText {
         "passwordButton": "确认修改",
         // Notices after a redirect
         "notice_registered": "注册成功，欢迎使用融e行。", "notice_bound": "银行卡绑定成功。", "notice_opened": "电子账户开立成功。",
+        "closeTitle": "销户", "closeHint": "销户时活期利息计至销户前一日并入账，余额全部转回绑定账户。请先支取以本账户办理的存款。",
+        "closeButton": "确认销户", "notice_closed": "账户已销户，余额和利息已转回绑定账户。",
         "notice_funded": "转入成功。", "notice_withdrawn": "转出成功。", "notice_password": "登录密码已修改，其他设备上的登录已失效。",
     ]
 
@@ -63,6 +65,8 @@ enum PortalText {
         "passwordTitle": "Change password", "passwordStep1": "To keep your account safe, changing the password needs an SMS code.",
         "oldPassword": "Current password", "passwordButton": "Change password",
         "notice_registered": "Welcome to e-Bank: you are registered.", "notice_bound": "Card bound.", "notice_opened": "E-account opened.",
+        "closeTitle": "Close the account", "closeHint": "Closing pays demand interest to the day before and sends the whole balance to the bound account. Withdraw deposits made from this account first.",
+        "closeButton": "Close account", "notice_closed": "Account closed; the balance and interest went to the bound account.",
         "notice_funded": "Money added.", "notice_withdrawn": "Withdrawal sent.", "notice_password": "Password changed; sign-ins on other devices have ended.",
     ]
 }

@@ -104,6 +104,11 @@ struct CustomerRoutes {
             return MovementBody(try await accounts.withdraw(principal, accountID: try context.id("id"), amountFen: input.amountFen,
                                                             idempotencyKey: request.headers[.idempotencyKey], address: context.clientAddress))
         }
+        router.post("v1/me/accounts/:id/close") { request, context -> EAccountBody in
+            let principal = try await auth.require(request, .customer)
+            return EAccountBody(try await accounts.closeEAccount(principal, accountID: try context.id("id"), idempotencyKey: request.headers[.idempotencyKey],
+                                                                 address: context.clientAddress))
+        }
         router.post("v1/me/accounts/:id/transfers") { request, context -> MovementBody in
             let principal = try await auth.require(request, .customer)
             let input = try await request.decodeJSON(as: TransferInput.self, context: context)
