@@ -27,8 +27,7 @@ struct Serve: AsyncParsableCommand {
         let secret = try SigningSecret.load(config.signingSecret)
         var security = RongPlatform.Security(signingSecret: secret)
         security.allowPrivateNotifyURLs = demo
-        let platform = try await RongPlatform.start(databaseURL: config.databaseURL, calendar: try config.loadCalendar(),
-                                                    security: security, logger: logger)
+        let platform = try await Serve.startPlatform(config: config, security: security, logger: logger)
         if demo {
             let seeded = try await platform.seedDemo()
             logger.info("demo data ready", metadata: ["new_customers": "\(seeded.customers)"])
@@ -46,7 +45,19 @@ struct Serve: AsyncParsableCommand {
             apiKey = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &random)) }.joined()
             print("Ledger API key for this run (set RONG_LEDGER_API_KEY to fix it): \(apiKey)")
         }
-        let app = try await buildApplication(platform: platform, config: config, ledgerAPIKey: apiKey)
+        try await Serve.serve(platform: platform, config: config, ledgerAPIKey: apiKey)
+    }
+
+    // Kept out of line: the release compiler (Swift 6.3.1) crashed splitting `run` as one coroutine
+    // ("While splitting coroutine $s4rong5ServeV3runyyYaKF", signal 11) once Wealth joined the platform.
+    @inline(never)
+    static func startPlatform(config: RongConfig, security: RongPlatform.Security, logger: Logger) async throws -> RongPlatform {
+        try await RongPlatform.start(databaseURL: config.databaseURL, calendar: try config.loadCalendar(), security: security, logger: logger)
+    }
+
+    @inline(never)
+    static func serve(platform: RongPlatform, config: RongConfig, ledgerAPIKey: String) async throws {
+        let app = try await buildApplication(platform: platform, config: config, ledgerAPIKey: ledgerAPIKey)
         print("融 Rong is listening on http://\(config.host):\(config.port)/  (database: \(platform.database.location))")
         do {
             try await app.runService()
