@@ -82,7 +82,14 @@ public struct EndOfDayRunner: Sendable {
         self.logger = logger
     }
 
+    /// Runs end-of-day for `date`, which must have ended (Asia/Shanghai): a day still under way
+    /// (or a future one) would freeze balances that are still moving.
     public func run(date: BusinessDate, progress: @Sendable (EODProgress) -> Void = { _ in }) async throws -> EODRunReport {
+        let today = clock.businessDate()
+        guard date < today else {
+            throw DomainError(.invalidDate, "End of day for \(date) runs once that day has ended (Asia/Shanghai); today is \(today).", status: 422,
+                              extensions: ["field": .string("date")])
+        }
         let report = try await database.withExclusiveLock(key: EndOfDayRunner.lockKey) {
             try await runLocked(date: date, progress: progress)
         }

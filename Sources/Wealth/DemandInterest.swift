@@ -32,32 +32,66 @@ public struct DemandSettlementReport: Sendable, Hashable {
 /// integer account number; the bank-level accrual (interest expense → interest payable) is one
 /// ledger transfer a day.
 extension WealthService {
+    /// Accrues demand interest for `date` (after its midnight cut-off), and for any earlier day a
+    /// missed run left behind, each on that day's balance and rate.
     public func accrueDemandInterest(for date: BusinessDate) async throws -> DemandAccrualReport {
+        try requireDayEnded(date)
         let day = date.daysSinceEpoch
-        let cutoff = date.adding(days: 1).startInstant
         let rate = try await rate(.demand, on: date)
         let offset = BusinessDate.shanghaiOffsetSeconds * 1_000_000_000
-        // Net posted movement after the cut-off per account (small: the minutes before the run).
+        // Accounts opened by the end of `date` join, accrued through the day before they opened.
+        let added = try await database.execute(
+            """
+            INSERT INTO wealth_demand (account_num, account_id, accrued_micros, accrued_through, settled_through)
+            SELECT num, id, 0, (created_at + ?) / 86400000000000 - 1, 0 FROM ledger_accounts
+            WHERE chart_code = ? AND created_at < ? AND num > (SELECT COALESCE(MAX(account_num), 0) FROM wealth_demand)
+            ORDER BY num
+            """, [.int(offset), .text(ChartOfAccounts.customerDemandDeposits), .time(date.adding(days: 1).startInstant)])
+        // Days a missed run left behind are accrued one at a time, each on its own end-of-day
+        // balance and rate (积数: Σ daily balances), never as today's balance × days.
+        let earliest = try await database.first("SELECT MIN(accrued_through) AS d FROM wealth_demand")?.optionalInt("d") ?? day
+        let first = min(earliest + 1, day)
+        // Posted movements after the first cut-off, in commit order (on time: the minutes before the run).
         let late = try await database.query(
-            "SELECT debit_num, credit_num, amount FROM ledger_transfers WHERE ts >= ? AND (flags & 10) = 0 ORDER BY ts LIMIT 1000001",
-            [.time(cutoff)])
+            "SELECT ts, debit_num, credit_num, amount FROM ledger_transfers WHERE ts >= ? AND (flags & 10) = 0 ORDER BY ts LIMIT 1000001",
+            [.time(BusinessDate(daysSinceEpoch: first + 1).startInstant)])
         guard late.count <= 1_000_000 else {
-            throw DomainError(.conflict, "More than a million movements since the cut-off of \(date); run end-of-day for that date sooner.", status: 409)
+            throw DomainError(.conflict, "More than a million movements since the cut-off of \(BusinessDate(daysSinceEpoch: first)); run end-of-day sooner.", status: 409)
         }
         var deltas: [Int64: Int64] = [:]
         for row in late {
             deltas[row.int("credit_num"), default: 0] += row.int("amount")
             deltas[row.int("debit_num"), default: 0] -= row.int("amount")
         }
+        var next = 0
+        var accrued = 0
+        for d in first...day {
+            let dayDate = BusinessDate(daysSinceEpoch: d)
+            // A settlement date a missed (or cut-off) run passed over is settled before the next day accrues.
+            let previous = dayDate.adding(days: -1)
+            if InterestMath.isDemandSettlementDate(previous) { _ = try await settleDemandInterest(for: previous) }
+            // Movements before this day's cut-off belong to its balance.
+            let cutoff = dayDate.adding(days: 1).startInstant
+            while next < late.count, late[next].time("ts") < cutoff {
+                deltas[late[next].int("credit_num"), default: 0] -= late[next].int("amount")
+                deltas[late[next].int("debit_num"), default: 0] += late[next].int("amount")
+                next += 1
+            }
+            accrued = try await accrueDay(dayDate, rate: d == day ? rate : try await self.rate(.demand, on: dayDate), deltas: deltas)
+        }
+        // The bank-level accrual once, for all the days (a settlement on the way trued it up for its own).
+        let total = try await postAccrualToPayable(transferID: RongID.derived("wealth.demand-accrual", date.iso), code: WealthTransferCode.demandAccrual,
+                                                   memo: "活期利息计提 \(date.iso)")
+        return DemandAccrualReport(date: date, rate: rate, newAccounts: added, accountsAccrued: accrued, totalAccruedMicros: total)
+    }
+
+    /// One day's accrual: every account not yet accrued through `date` adds its balance at that
+    /// day's cut-off (the posted balance less `deltas`, what moved since) × `rate` ÷ 360. Returns
+    /// how many accounts accrued.
+    private func accrueDay(_ date: BusinessDate, rate: AnnualRate, deltas: [Int64: Int64]) async throws -> Int {
+        let day = date.daysSinceEpoch
         let positive = database.dialect == .sqlite ? "MAX" : "GREATEST"
-        let (added, accrued) = try await database.transaction { tx in
-            let added = try await tx.execute(
-                """
-                INSERT INTO wealth_demand (account_num, account_id, accrued_micros, accrued_through, settled_through)
-                SELECT num, id, 0, (created_at + ?) / 86400000000000 - 1, 0 FROM ledger_accounts
-                WHERE chart_code = ? AND created_at < ? AND num > (SELECT COALESCE(MAX(account_num), 0) FROM wealth_demand)
-                ORDER BY num
-                """, [.int(offset), .text(ChartOfAccounts.customerDemandDeposits), .time(cutoff)])
+        return try await database.transaction { tx in
             try await tx.execute("DELETE FROM wealth_balance_adjust")
             for (num, delta) in deltas where delta != 0 {
                 try await tx.execute("INSERT INTO wealth_balance_adjust (account_num, delta) VALUES (?, ?)", [.int(num), .int(delta)])
@@ -73,18 +107,16 @@ extension WealthService {
                 WHERE accrued_through < ?
                 """, [.int(rate.micros), .int(day), .int(day), .int(day)])
             try await tx.execute("DELETE FROM wealth_balance_adjust")
-            return (added, accrued)
+            return accrued
         }
-        let total = try await postAccrualToPayable(transferID: RongID.derived("wealth.demand-accrual", date.iso),
-                                                   code: WealthTransferCode.demandAccrual, memo: "活期利息计提 \(date.iso)")
-        return DemandAccrualReport(date: date, rate: rate, newAccounts: added, accountsAccrued: accrued, totalAccruedMicros: total)
     }
 
     /// Moves interest payable to floor(Σ accrued ÷ 1e6) fen with one transfer against interest
     /// expense; returns Σ accrued in micro-fen. Idempotent: the id names the target.
     @discardableResult
     func postAccrualToPayable(transferID: RongID, code: Int, memo: String) async throws -> Int64 {
-        let sum = try await database.first("SELECT COALESCE(SUM(accrued_micros), 0) AS total FROM wealth_demand")?.int("total") ?? 0
+        // CAST: PostgreSQL sums BIGINT as NUMERIC.
+        let sum = try await database.first("SELECT CAST(COALESCE(SUM(accrued_micros), 0) AS BIGINT) AS total FROM wealth_demand")?.int("total") ?? 0
         let target = sum / InterestMath.microsPerFen
         let payable = try await ledger.account(WealthLedgerAccounts.interestPayable)?.balance.postedCreditBalance ?? 0
         let delta = target - payable
@@ -97,54 +129,75 @@ extension WealthService {
     }
 
     /// Credits the quarter's demand interest on a settlement date (the 20th of Mar/Jun/Sep/Dec),
-    /// in ledger submissions of `batchSize`. Re-running the date pays nothing twice.
-    public func settleDemandInterest(for date: BusinessDate, batchSize: Int = 8_000) async throws -> DemandSettlementReport {
-        precondition((1...LedgerLimits.eventsPerSubmissionMax).contains(batchSize))
+    /// in ledger submissions of `batchSize`, up to `inFlight` at once, then marks every account
+    /// settled in one statement. Re-running the date pays nothing twice: the transfer ids derive
+    /// from (date, account), and the accruals change only after every payment is in the ledger.
+    /// (No write between the submissions: another connection's commit would empty the ledger
+    /// writer's account cache each time.)
+    public func settleDemandInterest(for date: BusinessDate, batchSize: Int = 8_000, inFlight: Int = 4) async throws -> DemandSettlementReport {
+        precondition((1...LedgerLimits.eventsPerSubmissionMax).contains(batchSize) && (1...16).contains(inFlight))
+        try requireDayEnded(date)
         let day = date.daysSinceEpoch
-        let creditDate = date.adding(days: 1)
-        var after: Int64 = 0
-        var paid = 0, refused = 0
-        var paidFen: Int64 = 0
-        while true {
-            let rows = try await database.query(
-                """
-                SELECT account_num, account_id, accrued_micros FROM wealth_demand
-                WHERE account_num > ? AND settled_through < ? AND accrued_through >= ? ORDER BY account_num LIMIT ?
-                """, [.int(after), .int(day), .int(day), .int(Int64(batchSize))])
-            guard let last = rows.last else { break }
-            let due = rows.compactMap { row -> (num: Int64, id: RongID, fen: Int64)? in
-                let fen = InterestMath.roundToFen(micros: row.int("accrued_micros"))
-                return fen > 0 ? (row.int("account_num"), row.id("account_id"), fen) : nil
+        let memo = AccountsService.memo("活期结息 \(date.adding(days: 1).iso)")
+        typealias Due = (num: Int64, id: RongID, fen: Int64)
+        typealias Outcome = (paid: Int, paidFen: Int64, refused: [(num: Int64, fen: Int64)])
+        var paid = 0, paidFen: Int64 = 0
+        var refused: [(num: Int64, fen: Int64)] = []
+        try await withThrowingTaskGroup(of: Outcome.self) { group in
+            func collect(_ outcome: Outcome) {
+                paid += outcome.paid
+                paidFen += outcome.paidFen
+                refused += outcome.refused
             }
-            var refusedNums: [(Int64, Int64)] = []
-            if !due.isEmpty {
-                let memo = AccountsService.memo("活期结息 \(creditDate.iso)")
-                let results = try await ledger.submit(due.map {
-                    .posted(id: RongID.derived("wealth.demand-interest", date.iso, $0.id), from: WealthLedgerAccounts.interestPayable, to: $0.id,
-                            amount: $0.fen, code: WealthTransferCode.demandInterest, metadata: memo)
-                })
-                for (item, result) in zip(due, results) {
-                    if result.isSuccess { paid += 1; paidFen += item.fen } else { refused += 1; refusedNums.append((item.num, item.fen)) }
-                }
-            }
-            let hi = last.int("account_num")
-            try await database.transaction { tx in
-                try await tx.execute(
+            var after: Int64 = 0
+            var running = 0
+            while true {
+                let rows = try await database.query(
                     """
-                    UPDATE wealth_demand SET accrued_micros = accrued_micros - ((accrued_micros + 500000) / 1000000) * 1000000, settled_through = ?
-                    WHERE account_num > ? AND account_num <= ? AND settled_through < ? AND accrued_through >= ?
-                    """, [.int(day), .int(after), .int(hi), .int(day), .int(day)])
-                // An account the ledger refused (closed) keeps what it was owed.
-                for (num, fen) in refusedNums {
-                    try await tx.execute("UPDATE wealth_demand SET accrued_micros = accrued_micros + ? WHERE account_num = ?",
-                                         [.int(fen * InterestMath.microsPerFen), .int(num)])
+                    SELECT account_num, account_id, accrued_micros FROM wealth_demand
+                    WHERE account_num > ? AND settled_through < ? AND accrued_through >= ? ORDER BY account_num LIMIT ?
+                    """, [.int(after), .int(day), .int(day), .int(Int64(batchSize))])
+                guard let last = rows.last else { break }
+                after = last.int("account_num")
+                let due: [Due] = rows.compactMap { row in
+                    let fen = InterestMath.roundToFen(micros: row.int("accrued_micros"))
+                    return fen > 0 ? (row.int("account_num"), row.id("account_id"), fen) : nil
                 }
+                guard !due.isEmpty else { continue }
+                if running >= inFlight, let outcome = try await group.next() {
+                    collect(outcome)
+                    running -= 1
+                }
+                group.addTask { [ledger] in
+                    let results = try await ledger.submit(due.map {
+                        .posted(id: RongID.derived("wealth.demand-interest", date.iso, $0.id), from: WealthLedgerAccounts.interestPayable, to: $0.id,
+                                amount: $0.fen, code: WealthTransferCode.demandInterest, metadata: memo)
+                    })
+                    var outcome: Outcome = (0, 0, [])
+                    for (item, result) in zip(due, results) {
+                        if result.isSuccess { outcome.paid += 1; outcome.paidFen += item.fen } else { outcome.refused.append((item.num, item.fen)) }
+                    }
+                    return outcome
+                }
+                running += 1
             }
-            after = hi
+            while let outcome = try await group.next() { collect(outcome) }
+        }
+        try await database.transaction { tx in
+            try await tx.execute(
+                """
+                UPDATE wealth_demand SET accrued_micros = accrued_micros - ((accrued_micros + 500000) / 1000000) * 1000000, settled_through = ?
+                WHERE settled_through < ? AND accrued_through >= ?
+                """, [.int(day), .int(day), .int(day)])
+            // An account the ledger refused (closed) keeps what it was owed.
+            for item in refused {
+                try await tx.execute("UPDATE wealth_demand SET accrued_micros = accrued_micros + ? WHERE account_num = ?",
+                                     [.int(item.fen * InterestMath.microsPerFen), .int(item.num)])
+            }
         }
         try await postAccrualToPayable(transferID: RongID.derived("wealth.accrual-trueup", date.iso), code: WealthTransferCode.accrualTrueUp,
                                        memo: "活期结息尾差 \(date.iso)")
-        return DemandSettlementReport(date: date, accountsPaid: paid, interestPaidFen: paidFen, accountsRefused: refused)
+        return DemandSettlementReport(date: date, accountsPaid: paid, interestPaidFen: paidFen, accountsRefused: refused.count)
     }
 
     /// Interest accrued and not yet paid on one demand account, in micro-fen, and the day through which it runs.

@@ -284,7 +284,14 @@ extension WealthService {
     public func withdraw(_ principal: Principal, depositID: RongID, amountFen: Int64?, idempotencyKey: String?, address: String) async throws -> DepositQuote {
         let key = try AccountsService.validateIdempotencyKey(idempotencyKey)
         let eventID = RongID.derived("wealth.deposit.withdraw", depositID, key)
-        if let done = try await withdrawalEvent(eventID, depositID: depositID) { return done }
+        if let done = try await withdrawalEvent(eventID, depositID: depositID) {
+            // A replay answers only the owner, and only the same request (the stored basis is the event's kind).
+            guard try await deposit(id: depositID)?.customerID == accounts.customer(of: principal).id else { throw DomainError.notFound("Deposit") }
+            guard amountFen.map({ $0 == done.principalFen }) ?? (done.basis == "withdraw") else {
+                throw DomainError(.idempotencyConflict, "This Idempotency-Key was used with a different request.", status: 409)
+            }
+            return done
+        }
         let (deposit, held) = try await openDeposit(principal, depositID)
         let today = clock.businessDate()
         let amount = amountFen ?? held
@@ -358,10 +365,11 @@ extension WealthService {
     // MARK: Maturity (end of day)
 
     /// Deposits maturing on the day after `date` (the run is after midnight, on that day) or
-    /// earlier and not yet handled: renewed for the same term at the rate of the day with the
-    /// interest added (本息转存), or paid back with interest to the source account. Days between
+    /// earlier and not yet handled: renewed for the same term at the rate of the maturity date with
+    /// the interest added (本息转存), or paid back with interest to the source account. Days between
     /// maturity and handling earn the demand rate.
     public func processMaturities(for date: BusinessDate, limit: Int = 1000) async throws -> (renewed: Int, returned: Int) {
+        try requireDayEnded(date)
         let processingDay = date.adding(days: 1)
         let rows = try await database.query(
             "SELECT \(WealthService.depositColumns) FROM wealth_deposits WHERE status = 'open' AND kind = 'time' AND matures_on <= ? ORDER BY matures_on LIMIT ?",
@@ -377,7 +385,8 @@ extension WealthService {
             switch deposit.onMaturity {
             case .renew:
                 let months = deposit.termMonths!
-                let newRate = try await rate(RateProduct.time(months: months)!, on: processingDay)
+                // The new term starts on the maturity date, at the rate in force that day (not the day it was handled).
+                let newRate = try await rate(RateProduct.time(months: months)!, on: deposit.maturesOn!)
                 if quote.interestFen > 0 {
                     try await post([.posted(id: RongID.derived("wealth.deposit.interest", eventID), from: WealthLedgerAccounts.interestExpense, to: deposit.id,
                                             amount: quote.interestFen, code: WealthTransferCode.depositInterest, metadata: AccountsService.memo("到期利息转存"))])

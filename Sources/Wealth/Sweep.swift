@@ -103,14 +103,14 @@ extension WealthService: ShortfallCovering {
 
     // MARK: Instant redemption (the Accounts seam)
 
-    /// Brings up to `shortfallFen` from the fund into `account`, within today's redemption limit.
+    /// Brings `shortfallFen` from the fund into `account` when the holding and today's redemption
+    /// limit allow all of it; otherwise nothing (the payment fails either way, and a part redeemed
+    /// for it would only spend the day's limit and leave the fund).
     public func cover(_ account: EAccount, shortfallFen: Int64) async throws -> Int64 {
-        guard shortfallFen > 0, let view = try await sweepView(account.id), view.setting.active, view.fundBalanceFen > 0 else { return 0 }
-        let room = view.setting.dailyRedeemMaxFen - view.redeemedTodayFen
-        let amount = min(shortfallFen, view.fundBalanceFen, room)
-        guard amount > 0 else { return 0 }
-        try await redeem(view.setting, amountFen: amount, transferID: ids.next(), memo: "聚财宝快速赎回（支付）")
-        return amount
+        guard shortfallFen > 0, let view = try await sweepView(account.id), view.setting.active,
+              shortfallFen <= view.fundBalanceFen, shortfallFen <= view.setting.dailyRedeemMaxFen - view.redeemedTodayFen else { return 0 }
+        try await redeem(view.setting, amountFen: shortfallFen, transferID: ids.next(), memo: "聚财宝快速赎回（支付）")
+        return shortfallFen
     }
 
     /// Redeems `amountFen` from the fund into the account (counts against the daily limit).
@@ -156,6 +156,7 @@ extension WealthService: ShortfallCovering {
     /// For every active sweep: the fund's income for `date` (holding × yield ÷ 365, sub-fen carried),
     /// then the balance above the threshold into the fund. Re-running a date moves nothing twice.
     public func runSweeps(for date: BusinessDate, limit: Int = 100_000) async throws -> (swept: Int, sweptFen: Int64, incomeFen: Int64) {
+        try requireDayEnded(date)
         let day = date.daysSinceEpoch
         let yield = try await rate(.sweepFund, on: date)
         var swept = 0

@@ -53,6 +53,16 @@ public final class WealthService: Sendable {
     /// Today in Asia/Shanghai.
     var today: BusinessDate { BusinessDate(at: clock.now()) }
 
+    /// End-of-day work for `date` runs only once that day has ended (after midnight Asia/Shanghai):
+    /// run earlier, it would accrue on a balance still moving and never look again, and pay out
+    /// deposits maturing after `date` before their day.
+    func requireDayEnded(_ date: BusinessDate) throws(DomainError) {
+        guard date < today else {
+            throw DomainError(.invalidDate, "End of day for \(date) runs once that day has ended (Asia/Shanghai); today is \(today).", status: 422,
+                              extensions: ["field": .string("date")])
+        }
+    }
+
     /// One of the customer's own accounts at this bank that may hold deposits and buy products:
     /// Class I or II (a Class III account is for small payments only).
     func investingAccount(_ principal: Principal, id: RongID) async throws -> (Customer, EAccount) {

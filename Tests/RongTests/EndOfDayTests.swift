@@ -81,8 +81,11 @@ struct EndOfDayTests {
         #expect(journal.count == 3)
         #expect(journal.allSatisfy { $0.status == "done" && $0.attempts == 1 })
 
-        // Another date is a separate run.
-        let next = try await runner.run(date: Self.date.adding(days: 1))
+        // A day not yet ended is refused, nothing recorded.
+        await #expect(throws: DomainError.self) { _ = try await runner.run(date: Self.date.adding(days: 1)) }
+        #expect(try await runner.journal(date: Self.date.adding(days: 1)).isEmpty)
+        // Another (ended) date is a separate run.
+        let next = try await runner.run(date: Self.date.adding(days: -1))
         #expect(next.steps.allSatisfy { $0.outcome == .ran })
         for name in ["accrue-interest", "settle-merchants", "age-loans"] { #expect(recorder.count(name) == 2) }
         await db.cleanup()

@@ -92,10 +92,12 @@ import Wealth
             #expect(set.status == .seeOther)
             let page = PageTests.html(try await get(client, "/bank/deposits", cookie: cookie))
             #expect(page.contains("已开通") && page.contains("¥5,000.00"))
-            // The evening sweep moves what is above ¥5,000 into the fund.
-            _ = try await t.platform.endOfDay.run(date: t.clock.clock.businessDate())
+            // The evening sweep moves what is above ¥5,000 into the fund (end-of-day at 00:05 the next morning).
+            let today = t.clock.clock.businessDate()
+            t.clock.set(today.adding(days: 1).instant(hour: 0, minute: 5))
+            _ = try await t.platform.endOfDay.run(date: today)
             #expect(try await t.platform.wealth.sweepView(account.id)?.fundBalanceFen == 15_000_00)
-            let stopped = try await post(client, "/bank/sweeps/\(account.id)/stop", [], cookie: cookie)
+            let stopped = try await post(client, "/bank/sweeps/\(account.id)/stop", [], cookie: try await signIn(client))
             #expect(stopped.status == .seeOther)
             #expect(try await t.ledger.account(account.id)!.balance.postedCreditBalance == 20_000_00)
         }
