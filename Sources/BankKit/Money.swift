@@ -38,7 +38,27 @@ public struct Asset: Hashable, Sendable, Codable, CustomStringConvertible {
     public static let all: [Asset] = [.cny, .usd, .goldMilligram, .silverMilligram, .points]
 
     /// The asset with this code, or `nil` when Rong does not hold it.
-    public static func named(_ code: String) -> Asset? { all.first { $0.code == code } }
+    public static func named(_ code: String) -> Asset? {
+        if let asset = all.first(where: { $0.code == code }) { return asset }
+        return isProductUnitsCode(code) ? productUnits(String(code.dropFirst(productUnitsPrefix.utf8.count))) : nil
+    }
+
+    /// Units of one wealth product (`WP_` and the product's code), held in hundredths of a unit:
+    /// one asset per product, so the ledger never moves one product's units against another's.
+    public static func productUnits(_ productCode: String) -> Asset {
+        Asset(code: productUnitsPrefix + productCode, minorUnitDigits: 2, suffix: " 份")
+    }
+
+    public static let productUnitsPrefix = "WP_"
+    /// A product code: 2–16 capital letters or digits.
+    public static let productCodeLength = 2...16
+
+    /// `WP_` followed by 2–16 capital letters or digits.
+    static func isProductUnitsCode(_ code: String) -> Bool {
+        guard code.hasPrefix(productUnitsPrefix) else { return false }
+        let rest = code.utf8.dropFirst(productUnitsPrefix.utf8.count)
+        return productCodeLength.contains(rest.count) && rest.allSatisfy { ($0 >= 65 && $0 <= 90) || ($0 >= 48 && $0 <= 57) }
+    }
 
     /// The asset with this code, or an `unknown_asset` domain error.
     public static func require(_ code: String) throws(DomainError) -> Asset {

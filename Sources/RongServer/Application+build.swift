@@ -42,6 +42,7 @@ func registerRoutes(on router: Router<RongRequestContext>, platform: RongPlatfor
     TransferRoutes(platform: platform, auth: auth).register(on: router)
     WealthRoutes(platform: platform, auth: auth).register(on: router)
     ClearingRoutes(platform: platform, auth: auth).register(on: router)
+    WealthProductRoutes(platform: platform, auth: auth).register(on: router)
     try await SitePages.register(on: router, platform: platform, config: config)
 }
 

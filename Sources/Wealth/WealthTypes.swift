@@ -129,6 +129,8 @@ public enum WealthChart {
     /// Units of a wealth product: the product's issue account and customers' holdings.
     public static let productUnitsIssued = "3901"
     public static let productUnitHoldings = "3902"
+    /// A periodic product's income owed to its holders (the product's investment result, not the bank's).
+    public static let productIncome = "6422"
 }
 
 /// The bank's own ledger accounts of this module.
@@ -156,4 +158,8 @@ extension ErrorCode {
     public static let notABusinessDay: ErrorCode = "not_a_business_day"
     public static let productNotRedeemable: ErrorCode = "product_not_redeemable"
     public static let depositsOutstanding: ErrorCode = "deposits_outstanding"
+    public static let productNotOnSale: ErrorCode = "product_not_on_sale"
+    public static let productCodeTaken: ErrorCode = "product_code_taken"
+    public static let navAlreadyPublished: ErrorCode = "nav_already_published"
+    public static let invalidNAV: ErrorCode = "invalid_nav"
 }

@@ -179,7 +179,8 @@ import Testing
             #expect(steps.allSatisfy { $0["status"] as? String == "done" })
             #expect(Set(steps.compactMap { $0["step"] as? String }) == ["ledger.expire-holds", "payments.expire-orders", "payments.transfers", "payments.reconcile", "ledger.verify-invariants",
                                                                   "wealth.resolve-openings", "wealth.demand-accrual", "wealth.demand-settlement",
-                                                                  "wealth.time-maturities", "wealth.sweeps"])
+                                                                  "wealth.time-maturities", "wealth.sweeps", "wealth.product-orders-resolve",
+                                                                  "wealth.product-value-dates", "wealth.product-confirmations", "wealth.product-maturities"])
         }
     }
 

@@ -260,7 +260,7 @@ import Wealth
         #expect(try await accrued(t, account).micros == 9_889_170)
         try await expectInterestBooks(t, paidFen: 29)
         let journal = try await t.platform.endOfDay.journal(date: WD.day("2026-12-20"))
-        #expect(journal.filter { $0.step.hasPrefix("wealth.") }.count == 5)
+        #expect(journal.filter { $0.step.hasPrefix("wealth.") }.count == 9, "five deposit steps and four product steps")
         #expect(journal.allSatisfy { $0.status == "done" && $0.attempts == 1 })
         try await t.finish()
     }

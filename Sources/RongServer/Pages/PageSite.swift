@@ -59,9 +59,11 @@ enum PageArea: Sendable {
         case .bank: (en ? PortalText.english : PortalText.chinese).merging(en ? EPayAreaText.portalEnglish : EPayAreaText.portalChinese) { _, new in new }
             .merging(en ? TransferText.portalEnglish : TransferText.portalChinese) { _, new in new }
             .merging(en ? DepositText.portalEnglish : DepositText.portalChinese) { _, new in new }
+            .merging(en ? WealthText.portalEnglish : WealthText.portalChinese) { _, new in new }
         case .console: (en ? ConsoleText.english : ConsoleText.chinese).merging(en ? EPayAreaText.consoleEnglish : EPayAreaText.consoleChinese) { _, new in new }
             .merging(en ? TransferText.consoleEnglish : TransferText.consoleChinese) { _, new in new }
             .merging(en ? DepositText.consoleEnglish : DepositText.consoleChinese) { _, new in new }
+            .merging(en ? WealthText.consoleEnglish : WealthText.consoleChinese) { _, new in new }
         case .dev: [:]
         case .merchant: en ? MerchantText.english : MerchantText.chinese
         case .pay: en ? PayText.english : PayText.chinese
@@ -85,6 +87,8 @@ enum SitePages {
         ConsoleMerchantPages(site: site).register(on: router)
         ConsoleClearingPages(site: site).register(on: router)
         ConsoleRatePages(site: site).register(on: router)
+        PortalWealthPages(site: site).register(on: router)
+        ConsoleWealthPages(site: site).register(on: router)
         MerchantPages(site: site).register(on: router)
         MerchantWebhookPages(site: site).register(on: router)
         PayPages(site: site).register(on: router)
@@ -241,10 +245,12 @@ struct PageCall {
             items = principal == nil
                 ? [("nav-sign-in", "/bank/sign-in", "navSignIn"), ("nav-register", "/bank/register", "navRegister")]
                 : [("nav-overview", "/bank", "navOverview"), ("nav-transfer", "/bank/transfer", "navTransfer"),
-                   ("nav-transfers", "/bank/transfers", "navTransfers"), ("nav-deposits", "/bank/deposits", "navDeposits"), ("nav-bind", "/bank/bind", "navBind"), ("nav-open", "/bank/open", "navOpen"),
+                   ("nav-transfers", "/bank/transfers", "navTransfers"), ("nav-deposits", "/bank/deposits", "navDeposits"), ("nav-products", "/bank/products", "navProducts"),
+                   ("nav-holdings", "/bank/holdings", "navHoldings"), ("nav-bind", "/bank/bind", "navBind"), ("nav-open", "/bank/open", "navOpen"),
                    ("nav-limits", "/bank/limits", "navLimits"), ("nav-password", "/bank/password", "navPassword")]
         case .console:
-            var list = [("nav-search", "/console", "navSearch"), ("nav-merchants", "/console/merchants", "navMerchants")]
+            var list = [("nav-search", "/console", "navSearch"), ("nav-merchants", "/console/merchants", "navMerchants"),
+                        ("nav-products", "/console/products", "navProducts")]
             if principal?.role == .operator || principal?.role == .admin {
                 list += [("nav-clearing", "/console/clearing", "navClearing"), ("nav-reconciliation", "/console/reconciliation", "navReconciliation")]
             }

@@ -4,6 +4,7 @@ import Identity
 import Interbank
 import Ledger
 import Payments
+import Wealth
 
 /// Demo data for `rong serve --demo`: staff to sign in to the console, real-name customers with
 /// Class I accounts at the counter, bound cards at other banks, funded Class II/III e-accounts,
@@ -103,7 +104,12 @@ enum DemoSeed {
                                       displayName: customer.name)
             _ = try await accounts.fund(principal, accountID: eAccount!.id, amountFen: accountClass == .classII ? 12_345_67 : 1_520_30,
                                         idempotencyKey: "demo-opening-funding", address: "seed")
+            // 张伟 has taken the risk questionnaire (C3: he may buy up to R3).
+            if person.name == "张伟", try await platform.wealth.riskProfile(principal) == nil {
+                _ = try await platform.wealth.assessRiskProfile(principal, answers: ["C", "B", "C", "B", "B", "C", "B", "C", "B", "B"], address: "seed")
+            }
         }
+        try await seedWealthProducts(platform, by: seedOperator)
         // Merchants, onboarded as an operator would, with a dashboard sign-in each.
         let onboarded = Set(try await platform.payments.merchants().map(\.licenceNumber))
         for merchant in merchants where !onboarded.contains(merchant.licence) {
@@ -113,6 +119,44 @@ enum DemoSeed {
             newMerchantKeys.append((merchant.name, credentials.apiKey))
         }
         return (newCustomers, newMerchantKeys)
+    }
+}
+
+extension DemoSeed {
+    /// Wealth products through the service: an R2 NAV product and an R4 NAV product with NAVs for
+    /// the last business days, and an R3 periodic product whose window opens on the day it is made.
+    static func seedWealthProducts(_ platform: RongPlatform, by seedOperator: Principal) async throws {
+        let wealth = platform.wealth
+        let today = platform.clock.businessDate()
+        let navProducts: [(draft: ProductDraft, step: Int64, swing: Int64)] = [
+            (ProductDraft(code: "RW001", name: "融e稳利净值型理财", nameEnglish: "Rong Steady NAV", kind: .nav, risk: .r2,
+                          minimumFen: 1_00, quotaFen: 100_000_000_00), 2, 3),
+            (ProductDraft(code: "RG001", name: "融e进取权益类理财", nameEnglish: "Rong Equity Growth", kind: .nav, risk: .r4,
+                          minimumFen: 1_000_00, quotaFen: 50_000_000_00), 9, 60),
+        ]
+        for (draft, step, swing) in navProducts {
+            var existing = try await wealth.product(code: draft.code)
+            if existing == nil { existing = try await wealth.createProduct(by: seedOperator, draft, address: "seed") }
+            guard let product = existing else { continue }
+            // NAVs of the six business days before today, each a function of its date, so seeding again adds only new days.
+            var day = today
+            var days: [BusinessDate] = []
+            while days.count < 6 {
+                day = day.adding(days: -1)
+                if platform.calendar.isBusinessDay(day) { days.append(day) }
+            }
+            for day in days.reversed() where try await wealth.navRecord(product.id, on: day) == nil {
+                let n = day.daysSinceEpoch
+                let nav = 10_000 + step * (n % 40) + (n % 7 - 3) * swing / 3
+                _ = try await wealth.publishNAV(by: seedOperator, productID: product.id, date: day, nav: NetAssetValue(perUnitE4: max(nav, 1)), address: "seed")
+            }
+        }
+        if try await wealth.product(code: "RQ2601") == nil {
+            _ = try await wealth.createProduct(by: seedOperator, ProductDraft(
+                code: "RQ2601", name: "融e享期次理财2026年第1期", nameEnglish: "Rong Periodic 2026-1", kind: .periodic, risk: .r3, minimumFen: 1_000_00,
+                quotaFen: 20_000_000_00, windowStart: today, windowEnd: today.adding(days: 6), termDays: 91, expectedYield: AnnualRate(micros: 31_000)),
+                address: "seed")
+        }
     }
 }
 

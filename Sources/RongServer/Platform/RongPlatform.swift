@@ -36,7 +36,7 @@ public final class RongPlatform: Sendable {
     /// Every module's migrations, lower modules first.
     public static let migrations: [Migration] = LedgerSchema.migrations + EndOfDayRunner.migrations + InterbankSimulator.migrations
         + ClearingHouse.migrations + IdentitySchema.migrations + AccountsSchema.migrations + PaymentsSchema.migrations
-        + WealthSchema.migrations
+        + WealthSchema.migrations + WealthProductsSchema.migrations
 
     /// Secrets and costs that differ between production, development and tests.
     public struct Security: Sendable {
@@ -118,7 +118,8 @@ public final class RongPlatform: Sendable {
         self.metricsRegistry = registry
         self.metricsFactory = factory
         self.logger = logger
-        self.endOfDay = EndOfDayRunner(database: database, steps: RongPlatform.endOfDaySteps(ledger: ledger, payments: payments) + wealth.endOfDaySteps(), calendar: calendar,
+        self.endOfDay = EndOfDayRunner(database: database, steps: RongPlatform.endOfDaySteps(ledger: ledger, payments: payments) + wealth.endOfDaySteps()
+                                           + wealth.productEndOfDaySteps(), calendar: calendar,
                                        clock: clock, logger: logger)
     }
 
