@@ -157,8 +157,8 @@ extension WealthService {
             try await post([.posted(id: RongID.derived("wealth.deposit.place", id), from: source.id, to: id, amount: amountFen,
                                     code: WealthTransferCode.depositPlacement, metadata: AccountsService.memo(memo))])
         } catch {
+            // Refused: the row goes; the empty ledger account stays open, so the same key may try again.
             try await database.execute("DELETE FROM wealth_deposits WHERE id = ? AND status = 'opening'", [.id(id)])
-            _ = try await ledger.setClosed(id, closed: true)
             throw error
         }
         try await database.transaction { tx in
@@ -286,10 +286,17 @@ extension WealthService {
         let eventID = RongID.derived("wealth.deposit.withdraw", depositID, key)
         if let done = try await withdrawalEvent(eventID, depositID: depositID) {
             // A replay answers only the owner, and only the same request (the stored basis is the event's kind).
-            guard try await deposit(id: depositID)?.customerID == accounts.customer(of: principal).id else { throw DomainError.notFound("Deposit") }
+            guard let deposit = try await deposit(id: depositID), deposit.customerID == (try await accounts.customer(of: principal).id) else {
+                throw DomainError.notFound("Deposit")
+            }
             guard amountFen.map({ $0 == done.principalFen }) ?? (done.basis == "withdraw") else {
                 throw DomainError(.idempotencyConflict, "This Idempotency-Key was used with a different request.", status: 409)
             }
+            // A withdrawal cut off after its event was written finishes now (the payout ids derive from the event).
+            if try await ledger.transfer(RongID.derived("wealth.deposit.principal", eventID)) == nil {
+                try await payOut(deposit, eventID: eventID, quote: done, memo: done.basis == "withdraw" ? "支取存款" : "部分提前支取")
+            }
+            try await finishWithdrawal(deposit, full: done.basis == "withdraw", on: clock.businessDate())
             return done
         }
         let (deposit, held) = try await openDeposit(principal, depositID)
@@ -299,20 +306,34 @@ extension WealthService {
         let quote = try await quote(deposit, amountFen: amount, principalFen: held, on: today)
         let isFull = amount == held
         let kind = isFull ? "withdraw" : "partial"
-        try await payOut(deposit, eventID: eventID, quote: quote, memo: isFull ? "支取存款" : "部分提前支取")
+        // The event first (what will be paid), then the money, then the deposit's state: a crash at
+        // any point is finished by the same request again, and nothing is paid twice.
         try await database.transaction { tx in
-            if isFull {
-                try await tx.execute("UPDATE wealth_deposits SET status = 'closed', closed_on = ? WHERE id = ?", [.date(today), .id(deposit.id)])
-            } else if deposit.kind == .time {
-                try await tx.execute("UPDATE wealth_deposits SET partial_withdrawn = 1 WHERE id = ?", [.id(deposit.id)])
-            }
             try await recordEvent(tx, id: eventID, depositID: deposit.id, kind: kind, on: today, principalFen: amount, interestFen: quote.interestFen,
                                   rate: quote.rate, days: quote.daysHeld, detail: quote.detail)
             try await identity.audit.record(tx, actor: principal.actorRef, action: "wealth.deposit.\(kind)", target: "deposit:\(deposit.id)", address: address,
                                             detail: "\(Money.fen(amount).formatted) + \(Money.fen(quote.interestFen).formatted)")
         }
-        if isFull { _ = try await ledger.setClosed(deposit.id, closed: true) }
+        do {
+            try await payOut(deposit, eventID: eventID, quote: quote, memo: isFull ? "支取存款" : "部分提前支取")
+        } catch {
+            // Refused (another withdrawal got there first, the account closed): nothing moved.
+            try await database.execute("DELETE FROM wealth_deposit_events WHERE id = ?", [.id(eventID)])
+            throw error
+        }
+        try await finishWithdrawal(deposit, full: isFull, on: today)
         return quote
+    }
+
+    /// Marks a deposit after a payout: closed (and its ledger account with it) or partly withdrawn. Idempotent.
+    private func finishWithdrawal(_ deposit: Deposit, full: Bool, on date: BusinessDate) async throws {
+        if full {
+            try await database.execute("UPDATE wealth_deposits SET status = 'closed', closed_on = ? WHERE id = ? AND status = 'open'",
+                                       [.date(date), .id(deposit.id)])
+            _ = try await ledger.setClosed(deposit.id, closed: true)
+        } else if deposit.kind == .time {
+            try await database.execute("UPDATE wealth_deposits SET partial_withdrawn = 1 WHERE id = ?", [.id(deposit.id)])
+        }
     }
 
     private func withdrawalEvent(_ id: RongID, depositID: RongID) async throws -> DepositQuote? {

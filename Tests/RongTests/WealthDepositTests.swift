@@ -531,6 +531,31 @@ import Wealth
         try await t.finish()
     }
 
+    @Test("A withdrawal cut off after writing its event is finished by the same request again, paying once")
+    func withdrawalResumes() async throws {
+        let t = try await TestPlatform.make()
+        let wealth = t.platform.wealth
+        let (principal, account) = try await WD.saver(t, fundFen: 10_000_00)
+        let id = try await wealth.openTieredDeposit(principal, sourceAccountID: account.id, amountFen: 10_000_00, idempotencyKey: "tiered", address: WD.address).deposit.id
+        // Day 10: ¥10,000 at the 7-day notice rate 1.35%: 10,000 × 1.35% × 10 ÷ 360 = ¥3.75.
+        t.clock.set(WD.day("2026-12-03").instant(hour: 9, minute: 0))
+        // The crash: the event row was written (as `withdraw` writes it first), then the process died.
+        let eventID = RongID.derived("wealth.deposit.withdraw", id, "all")
+        try await t.platform.database.execute(
+            """
+            INSERT INTO wealth_deposit_events (id, deposit_id, kind, on_date, principal_fen, interest_fen, rate_micros, days, detail, created_at)
+            VALUES (?, ?, 'withdraw', '2026-12-03', 1000000, 375, 13500, 10, 'test', 0)
+            """, [.id(eventID), .id(id)])
+        #expect(try await WD.balance(t, account.id) == 0, "nothing paid yet")
+        let resumed = try await wealth.withdraw(principal, depositID: id, amountFen: nil, idempotencyKey: "all", address: WD.address)
+        #expect(resumed.principalFen == 10_000_00 && resumed.interestFen == 3_75)
+        #expect(try await WD.balance(t, account.id) == 10_003_75)
+        #expect(try await wealth.deposit(principal, id: id).0.deposit.status == "closed")
+        _ = try await wealth.withdraw(principal, depositID: id, amountFen: nil, idempotencyKey: "all", address: WD.address)
+        #expect(try await WD.balance(t, account.id) == 10_003_75, "paid once")
+        try await t.finish()
+    }
+
     @Test("节节高: operators change the ladder and the rates; open deposits keep theirs")
     func tieredLadderChange() async throws {
         let t = try await TestPlatform.make()
