@@ -15,26 +15,6 @@ import Testing
 
     // MARK: Helpers
 
-    /// Runs `body`, which must fail with a `DomainError` of `code` (and `status`, and
-    /// `extensions["field"] == field` when given); returns the error for further checks.
-    @discardableResult
-    func refused<T>(_ code: ErrorCode, status: Int? = nil, field: String? = nil, sourceLocation: SourceLocation = #_sourceLocation,
-                    _ body: () async throws -> T) async -> DomainError? {
-        do {
-            let value = try await body()
-            Issue.record("expected \(code.rawValue), but it succeeded: \(value)", sourceLocation: sourceLocation)
-            return nil
-        } catch let error as DomainError {
-            #expect(error.code == code, "\(error)", sourceLocation: sourceLocation)
-            if let status { #expect(error.status == status, "\(error)", sourceLocation: sourceLocation) }
-            if let field { #expect(error.extensions["field"] == .string(field), "\(error.extensions)", sourceLocation: sourceLocation) }
-            return error
-        } catch {
-            Issue.record("expected DomainError \(code.rawValue), got \(error)", sourceLocation: sourceLocation)
-            return nil
-        }
-    }
-
     /// A registration request for 张三 with a code freshly sent to `mobile`.
     func request(_ t: TestPlatform, mobile: String = "13800138000", idNumber: String = ResidentIDs.make(birth: "19900307", sequence: 451),
                  password: String = AccountsTests.password) async throws -> RegistrationRequest {

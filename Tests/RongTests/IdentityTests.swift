@@ -14,26 +14,6 @@ import Testing
 
     // MARK: Helpers
 
-    /// Runs `body`, which must fail with a `DomainError` of `code` (and `status`, and
-    /// `extensions["field"] == field` when given); returns the error for further checks.
-    @discardableResult
-    func refused<T>(_ code: ErrorCode, status: Int? = nil, field: String? = nil, sourceLocation: SourceLocation = #_sourceLocation,
-                    _ body: () async throws -> T) async -> DomainError? {
-        do {
-            let value = try await body()
-            Issue.record("expected \(code.rawValue), but it succeeded: \(value)", sourceLocation: sourceLocation)
-            return nil
-        } catch let error as DomainError {
-            #expect(error.code == code, "\(error)", sourceLocation: sourceLocation)
-            if let status { #expect(error.status == status, "\(error)", sourceLocation: sourceLocation) }
-            if let field { #expect(error.extensions["field"] == .string(field), "\(error.extensions)", sourceLocation: sourceLocation) }
-            return error
-        } catch {
-            Issue.record("expected DomainError \(code.rawValue), got \(error)", sourceLocation: sourceLocation)
-            return nil
-        }
-    }
-
     /// A registered customer (张三) with the session registration opened.
     func customer(_ t: TestPlatform, mobile: String = "13800138000", sequence: Int = 451) async throws -> (Customer, SessionTokens) {
         try await t.register(name: "张三", idNumber: ResidentIDs.make(birth: "19900307", sequence: sequence), mobile: mobile,

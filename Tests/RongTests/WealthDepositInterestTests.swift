@@ -52,7 +52,7 @@ import Wealth
         let none = try await accrued(t, account)
         #expect(none.micros == 0 && none.through == nil)
         // The day has not ended: nothing is accrued for it yet.
-        await WD.refused(.invalidDate) { try await wealth.accrueDemandInterest(for: WD.day("2026-11-23")) }
+        await refused(.invalidDate) { try await wealth.accrueDemandInterest(for: WD.day("2026-11-23")) }
         #expect(try await accrued(t, account).through == nil)
 
         // ¥5,000 comes in at 00:01, after the cut-off: the run at 00:05 still sees ¥10,000 for the 23rd.
@@ -276,10 +276,10 @@ import Wealth
                                              idempotencyKey: "dep", address: WD.address)
         _ = try await wealth.setSweep(principal, accountID: account.id, thresholdFen: 1_000_00, dailyRedeemMaxFen: nil, address: WD.address)
         for date in ["2026-11-23", "2026-11-24", "2027-02-22"] {
-            await WD.refused(.invalidDate) { try await wealth.accrueDemandInterest(for: WD.day(date)) }
-            await WD.refused(.invalidDate) { try await wealth.settleDemandInterest(for: WD.day(date)) }
-            await WD.refused(.invalidDate) { try await wealth.processMaturities(for: WD.day(date)) }
-            await WD.refused(.invalidDate) { try await wealth.runSweeps(for: WD.day(date)) }
+            await refused(.invalidDate) { try await wealth.accrueDemandInterest(for: WD.day(date)) }
+            await refused(.invalidDate) { try await wealth.settleDemandInterest(for: WD.day(date)) }
+            await refused(.invalidDate) { try await wealth.processMaturities(for: WD.day(date)) }
+            await refused(.invalidDate) { try await wealth.runSweeps(for: WD.day(date)) }
         }
         #expect(try await WD.balance(t, account.id) == 9_000_00)
         #expect(try await wealth.deposits(principal).first?.deposit.status == "open")

@@ -37,22 +37,22 @@ import Wealth
         let t = try await TestPlatform.make()
         let wealth = t.platform.wealth
         let (principal, account) = try await WD.saver(t, fundFen: 1_000_00)
-        await WD.refused(.invalidAmount, field: "threshold") {
+        await refused(.invalidAmount, field: "threshold") {
             try await wealth.setSweep(principal, accountID: account.id, thresholdFen: -1, dailyRedeemMaxFen: nil, address: WD.address)
         }
-        await WD.refused(.invalidAmount, field: "daily_redeem_max") {
+        await refused(.invalidAmount, field: "daily_redeem_max") {
             try await wealth.setSweep(principal, accountID: account.id, thresholdFen: 0, dailyRedeemMaxFen: 50_000_01, address: WD.address)
         }
-        await WD.refused(.invalidAmount, field: "daily_redeem_max") {
+        await refused(.invalidAmount, field: "daily_redeem_max") {
             try await wealth.setSweep(principal, accountID: account.id, thresholdFen: 0, dailyRedeemMaxFen: -1, address: WD.address)
         }
         let classIII = try await t.accounts.openEAccount(principal, accountClass: .classIII, boundAccountID: account.boundAccountID!, address: WD.address)
-        await WD.refused(.accountClassNotAllowed) {
+        await refused(.accountClassNotAllowed) {
             try await wealth.setSweep(principal, accountID: classIII.id, thresholdFen: 0, dailyRedeemMaxFen: nil, address: WD.address)
         }
         #expect(try await wealth.sweepView(account.id) == nil)
         #expect(try await wealth.sweeps(principal).isEmpty)
-        await WD.refused(.notFound) { try await wealth.stopSweep(principal, accountID: account.id, address: WD.address) }
+        await refused(.notFound) { try await wealth.stopSweep(principal, accountID: account.id, address: WD.address) }
         // A threshold of ¥0 is allowed (everything sweeps), with the default ¥50,000 a day of instant redemption.
         let view = try await wealth.setSweep(principal, accountID: account.id, thresholdFen: 0, dailyRedeemMaxFen: nil, address: WD.address)
         #expect(view.setting.active && view.setting.thresholdFen == 0 && view.setting.dailyRedeemMaxFen == 50_000_00)
@@ -180,7 +180,7 @@ import Wealth
         #expect(try await WD.balance(t, fund) == 10_000_00)
         t.clock.set(WD.day("2026-11-24").instant(hour: 10, minute: 0))
         // ¥2,000 needs more than the ¥1,000 a day: refused for lack of funds, and nothing was redeemed for it.
-        await WD.refused(.insufficientFunds) { try await pay(t, merchant, "C1", 2_000_00, last6: last6) }
+        await refused(.insufficientFunds) { try await pay(t, merchant, "C1", 2_000_00, last6: last6) }
         #expect(try await WD.balance(t, fund) == 10_000_00)
         #expect(try await WD.balance(t, account.id) == 0)
         #expect(try await wealth.sweepView(account.id)?.redeemedTodayFen == 0)
@@ -189,15 +189,15 @@ import Wealth
         #expect(try await wealth.sweepView(account.id)?.redeemedTodayFen == 800_00)
         #expect(try await WD.balance(t, fund) == 9_200_00)
         // A redemption by hand counts too: ¥300 more would pass ¥1,000; ¥200 reaches it exactly.
-        await WD.refused(.sweepRedemptionLimit) { try await wealth.redeemSweep(principal, accountID: account.id, amountFen: 300_00, idempotencyKey: "r1") }
+        await refused(.sweepRedemptionLimit) { try await wealth.redeemSweep(principal, accountID: account.id, amountFen: 300_00, idempotencyKey: "r1") }
         #expect(try await WD.balance(t, fund) == 9_200_00)
         let redeemed = try await wealth.redeemSweep(principal, accountID: account.id, amountFen: 200_00, idempotencyKey: "r2")
         #expect(redeemed.redeemedTodayFen == 1_000_00 && redeemed.fundBalanceFen == 9_000_00)
         #expect(try await WD.balance(t, account.id) == 200_00)
         // The same key again: the same redemption, not a second one; another amount under it is a conflict.
         #expect(try await wealth.redeemSweep(principal, accountID: account.id, amountFen: 200_00, idempotencyKey: "r2").redeemedTodayFen == 1_000_00)
-        await WD.refused(.idempotencyConflict) { try await wealth.redeemSweep(principal, accountID: account.id, amountFen: 100_00, idempotencyKey: "r2") }
-        await WD.refused(.invalidAmount) { try await wealth.redeemSweep(principal, accountID: account.id, amountFen: 9_000_01, idempotencyKey: "r3") }
+        await refused(.idempotencyConflict) { try await wealth.redeemSweep(principal, accountID: account.id, amountFen: 100_00, idempotencyKey: "r2") }
+        await refused(.invalidAmount) { try await wealth.redeemSweep(principal, accountID: account.id, amountFen: 9_000_01, idempotencyKey: "r3") }
         #expect(try await WD.balance(t, account.id) == 200_00)
         // Next day the cap is fresh.
         t.clock.set(WD.day("2026-11-25").instant(hour: 10, minute: 0))

@@ -149,7 +149,7 @@ import Wealth
         #expect(try await wealth.rate(.demand, on: WD.day("2015-10-24")).micros == 3_500)
         #expect(try await wealth.rate(.time1y, on: WD.day("2026-11-23")).percentText == "1.50")
         // Nothing is in force before the table starts.
-        await WD.refused(.notFound) { try await wealth.rate(.demand, on: WD.day("2015-10-23")) }
+        await refused(.notFound) { try await wealth.rate(.demand, on: WD.day("2015-10-23")) }
         #expect(try await wealth.rateBoard(on: WD.day("2015-10-23")).isEmpty)
         // Preparing again (every start) seeds nothing twice.
         try await wealth.prepare()
@@ -182,7 +182,7 @@ import Wealth
         #expect(try await wealth.rate(.demand, on: WD.day("2027-03-01")).micros == 2_000)
         // Once the date has come, the rate in force cannot be rewritten.
         t.clock.set(WD.day("2026-12-01").instant(hour: 9, minute: 0))
-        await WD.refused(.rateNotInFuture, field: "effective_from") {
+        await refused(.rateNotInFuture, field: "effective_from") {
             try await wealth.publishRate(by: staff, product: .demand, rate: AnnualRate(micros: 1_000), effectiveFrom: WD.day("2026-12-01"), address: WD.address)
         }
         #expect(try await wealth.rate(.demand, on: WD.day("2026-12-01")).micros == 2_500)
@@ -197,18 +197,18 @@ import Wealth
         let tomorrow = WD.day("2026-11-24")
         // Above 0% and at most 20% (200,000 micros).
         for micros: Int64 in [0, -3_500, 200_001, 1_000_000] {
-            await WD.refused(.invalidRate, field: "rate") {
+            await refused(.invalidRate, field: "rate") {
                 try await wealth.publishRate(by: staff, product: .time1y, rate: AnnualRate(micros: micros), effectiveFrom: tomorrow, address: WD.address)
             }
         }
         // Today and the past are not in the future.
         for date in ["2026-11-23", "2026-11-22", "2015-10-24"] {
-            await WD.refused(.rateNotInFuture, field: "effective_from") {
+            await refused(.rateNotInFuture, field: "effective_from") {
                 try await wealth.publishRate(by: staff, product: .time1y, rate: AnnualRate(micros: 14_000), effectiveFrom: WD.day(date), address: WD.address)
             }
         }
         // At most a year ahead.
-        await WD.refused(.invalidDate) {
+        await refused(.invalidDate) {
             try await wealth.publishRate(by: staff, product: .time1y, rate: AnnualRate(micros: 14_000), effectiveFrom: WD.day("2027-11-25"), address: WD.address)
         }
         #expect(try await wealth.rateHistory(nil).count == 10, "only the seed")
@@ -232,18 +232,18 @@ import Wealth
             try await wealth.openTimeDeposit(principal, sourceAccountID: from.id, amountFen: amountFen, termMonths: months, onMaturity: .returnToAccount,
                                              idempotencyKey: key, address: WD.address)
         }
-        await WD.refused(.accountClassNotAllowed, status: 422) { try await open(classIII, 100_00, key: "c3") }
-        await WD.refused(.accountClassNotAllowed) {
+        await refused(.accountClassNotAllowed, status: 422) { try await open(classIII, 100_00, key: "c3") }
+        await refused(.accountClassNotAllowed) {
             try await wealth.openTieredDeposit(principal, sourceAccountID: classIII.id, amountFen: 100_00, idempotencyKey: "c3t", address: WD.address)
         }
-        await WD.refused(.belowMinimum, field: "amount") { try await open(account, 49_99, key: "small") }
-        await WD.refused(.belowMinimum) { try await open(account, 0, key: "zero") }
+        await refused(.belowMinimum, field: "amount") { try await open(account, 49_99, key: "small") }
+        await refused(.belowMinimum) { try await open(account, 0, key: "zero") }
         for months in [0, 1, 9, 18, 120] {
-            await WD.refused(.termNotOffered, field: "term_months") { try await open(account, 100_00, months: months, key: "term\(months)") }
+            await refused(.termNotOffered, field: "term_months") { try await open(account, 100_00, months: months, key: "term\(months)") }
         }
-        await WD.refused(.invalidRequest, status: 400) { try await open(account, 100_00, key: nil) }
+        await refused(.invalidRequest, status: 400) { try await open(account, 100_00, key: nil) }
         // ¥1,000.01 from ¥1,000.00: refused, and nothing is written — no row, no ledger account, no money moved.
-        await WD.refused(.insufficientFunds) { try await open(account, 1_000_01, key: "too-much") }
+        await refused(.insufficientFunds) { try await open(account, 1_000_01, key: "too-much") }
         #expect(try await WD.count(t, "SELECT COUNT(*) AS n FROM wealth_deposits") == 0)
         #expect(try await WD.count(t, "SELECT COUNT(*) AS n FROM wealth_deposit_events") == 0)
         let customerID = try await t.accounts.customer(of: principal).id
@@ -251,7 +251,7 @@ import Wealth
         #expect(try await WD.balance(t, account.id) == 1_000_00)
         // Another customer's account is not found (IDOR).
         let (other, _) = try await WD.saver(t, name: "赵敏", sequence: 502, mobile: "13912345602", fundFen: 0)
-        await WD.refused(.notFound) {
+        await refused(.notFound) {
             try await wealth.openTimeDeposit(other, sourceAccountID: account.id, amountFen: 100_00, termMonths: 12, onMaturity: .renew,
                                              idempotencyKey: "idor", address: WD.address)
         }
@@ -277,7 +277,7 @@ import Wealth
         #expect(again.principalFen == 10_000_00)
         #expect(try await WD.balance(t, account.id) == 10_000_00, "debited once")
         for (amount, months, onMaturity) in [(Int64(9_000_00), 12, Deposit.OnMaturity.returnToAccount), (10_000_00, 24, .returnToAccount), (10_000_00, 12, .renew)] {
-            await WD.refused(.idempotencyConflict, status: 409) { try await open(amount, months: months, onMaturity: onMaturity, key: "dep-1") }
+            await refused(.idempotencyConflict, status: 409) { try await open(amount, months: months, onMaturity: onMaturity, key: "dep-1") }
         }
         #expect(try await wealth.deposits(principal).count == 1)
         #expect(try await WD.balance(t, account.id) == 10_000_00)
@@ -314,10 +314,10 @@ import Wealth
         let quote = try await wealth.quoteWithdrawal(principal, depositID: id, amountFen: 4_000_00)
         #expect(quote.principalFen == 4_000_00 && quote.interestFen == 2_00 && quote.daysHeld == 60 && quote.rate.micros == 3_000 && quote.basis == "demand")
         // What stays must be at least ¥50.
-        await WD.refused(.belowMinimum) {
+        await refused(.belowMinimum) {
             try await wealth.withdraw(principal, depositID: id, amountFen: 9_950_01, idempotencyKey: "w0", address: WD.address)
         }
-        await WD.refused(.invalidAmount) { try await wealth.withdraw(principal, depositID: id, amountFen: 10_000_01, idempotencyKey: "w0", address: WD.address) }
+        await refused(.invalidAmount) { try await wealth.withdraw(principal, depositID: id, amountFen: 10_000_01, idempotencyKey: "w0", address: WD.address) }
         let paid = try await wealth.withdraw(principal, depositID: id, amountFen: 4_000_00, idempotencyKey: "w1", address: WD.address)
         #expect(paid.interestFen == 2_00 && paid.principalFen == 4_000_00)
         #expect(try await WD.balance(t, account.id) == 4_002_00)
@@ -325,16 +325,16 @@ import Wealth
         // customer replaying the key learns nothing.
         let replay = try await wealth.withdraw(principal, depositID: id, amountFen: 4_000_00, idempotencyKey: "w1", address: WD.address)
         #expect(replay.interestFen == 2_00 && replay.principalFen == 4_000_00)
-        await WD.refused(.idempotencyConflict, status: 409) {
+        await refused(.idempotencyConflict, status: 409) {
             try await wealth.withdraw(principal, depositID: id, amountFen: 3_000_00, idempotencyKey: "w1", address: WD.address)
         }
-        await WD.refused(.idempotencyConflict, status: 409) {
+        await refused(.idempotencyConflict, status: 409) {
             try await wealth.withdraw(principal, depositID: id, amountFen: nil, idempotencyKey: "w1", address: WD.address)
         }
         let (stranger, _) = try await WD.saver(t, name: "赵敏", sequence: 502, mobile: "13912345602", fundFen: 0)
-        await WD.refused(.notFound) { try await wealth.withdraw(stranger, depositID: id, amountFen: 4_000_00, idempotencyKey: "w1", address: WD.address) }
-        await WD.refused(.notFound) { try await wealth.quoteWithdrawal(stranger, depositID: id, amountFen: nil) }
-        await WD.refused(.notFound) { try await wealth.deposit(stranger, id: id) }
+        await refused(.notFound) { try await wealth.withdraw(stranger, depositID: id, amountFen: 4_000_00, idempotencyKey: "w1", address: WD.address) }
+        await refused(.notFound) { try await wealth.quoteWithdrawal(stranger, depositID: id, amountFen: nil) }
+        await refused(.notFound) { try await wealth.deposit(stranger, id: id) }
         #expect(try await WD.balance(t, account.id) == 4_002_00)
         // The rest, ¥6,000, keeps 1.50% and its maturity: 6,000 × 1.5% = ¥90.00 at maturity.
         let (view, events) = try await wealth.deposit(principal, id: id)
@@ -343,7 +343,7 @@ import Wealth
         #expect(events.map(\.kind) == ["open", "partial"])
         #expect(events.last?.interestFen == 2_00 && events.last?.rate.micros == 3_000 && events.last?.days == 60)
         // Only one partial early withdrawal.
-        await WD.refused(.partialWithdrawalUsed) {
+        await refused(.partialWithdrawalUsed) {
             try await wealth.withdraw(principal, depositID: id, amountFen: 1_000_00, idempotencyKey: "w2", address: WD.address)
         }
         // At maturity (the run for 2027-11-22 ends after midnight, on the 23rd): ¥6,000 + ¥90.00 back.
@@ -382,7 +382,7 @@ import Wealth
         let (closed, events) = try await wealth.deposit(principal, id: id)
         #expect(closed.deposit.status == "closed" && closed.deposit.closedOn == WD.day("2026-12-23") && closed.ifWithdrawnToday == nil)
         #expect(events.map(\.kind) == ["open", "withdraw"])
-        await WD.refused(.depositNotOpen) { try await wealth.withdraw(principal, depositID: id, amountFen: nil, idempotencyKey: "again", address: WD.address) }
+        await refused(.depositNotOpen) { try await wealth.withdraw(principal, depositID: id, amountFen: nil, idempotencyKey: "again", address: WD.address) }
         // The statement shows the principal and the interest coming back.
         let lines = try await t.accounts.statement(of: account, cursor: nil, limit: 10).lines
         #expect(lines.contains { $0.amountFen == 10_000_00 && $0.memo == "支取存款" })
@@ -564,7 +564,7 @@ import Wealth
         let before = try await wealth.openTieredDeposit(principal, sourceAccountID: account.id, amountFen: 10_000_00, idempotencyKey: "before", address: WD.address).deposit.id
         // New ladder: demand until 30 days, then the 3-month rate; and the 7-day notice rate rises to 2.00% tomorrow.
         let ladder = [DepositTier(fromDays: 0, product: .demand), DepositTier(fromDays: 30, product: .time3m)]
-        await WD.refused(.invalidRequest) {
+        await refused(.invalidRequest) {
             try await wealth.setTierLadder(by: t.operatorPrincipal, [DepositTier(fromDays: 7, product: .notice7d)], address: WD.address)
         }
         #expect(try await wealth.tierLadder() == DepositTier.standard)
@@ -619,22 +619,4 @@ enum WD {
         try await t.platform.database.first(sql)?.int("n") ?? -1
     }
 
-    /// Runs `body`, which must fail with a `DomainError` of `code` (and `status`, `field` when given).
-    @discardableResult
-    static func refused<T>(_ code: ErrorCode, status: Int? = nil, field: String? = nil, sourceLocation: SourceLocation = #_sourceLocation,
-                           _ body: () async throws -> T) async -> DomainError? {
-        do {
-            let value = try await body()
-            Issue.record("expected \(code.rawValue), but it succeeded: \(value)", sourceLocation: sourceLocation)
-            return nil
-        } catch let error as DomainError {
-            #expect(error.code == code, "\(error)", sourceLocation: sourceLocation)
-            if let status { #expect(error.status == status, "\(error)", sourceLocation: sourceLocation) }
-            if let field { #expect(error.extensions["field"] == .string(field), "\(error.extensions)", sourceLocation: sourceLocation) }
-            return error
-        } catch {
-            Issue.record("expected DomainError \(code.rawValue), got \(error)", sourceLocation: sourceLocation)
-            return nil
-        }
-    }
 }

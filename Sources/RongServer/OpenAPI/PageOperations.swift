@@ -7,16 +7,24 @@
 /// `application/x-www-form-urlencoded` and answer 303 (redirect after post) or the form again
 /// with the error (422).
 extension OpenAPIDocument {
+    static var langParameter: [String: Any] {
+        query("lang", "Page language: omit for Chinese (or the `rong_lang` cookie), `en` for English, `zh` for Chinese")
+    }
+
+    /// A server-rendered page (GET, text/html).
+    static func page(_ path: String, _ summary: String, _ parameters: [[String: Any]] = [langParameter]) -> Operation {
+        Operation(method: "get", path: path, summary: summary, tag: "pages", parameters: parameters, responseType: "text/html")
+    }
+
+    /// A form post answering 303 on success or the form again with the error.
+    static func form(_ path: String, _ summary: String, _ parameters: [[String: Any]] = []) -> Operation {
+        Operation(method: "post", path: path, summary: summary + " (form post; 303 on success)", tag: "pages", parameters: parameters,
+                  responseType: "text/html", errors: [413, 415])
+    }
+
     static var pageOperations: [Operation] {
-        let lang = query("lang", "Page language: omit for Chinese (or the `rong_lang` cookie), `en` for English, `zh` for Chinese")
+        let lang = langParameter
         let id = [pathID("id"), lang]
-        func page(_ path: String, _ summary: String, _ parameters: [[String: Any]] = [lang]) -> Operation {
-            Operation(method: "get", path: path, summary: summary, tag: "pages", parameters: parameters, responseType: "text/html")
-        }
-        func form(_ path: String, _ summary: String, _ parameters: [[String: Any]] = []) -> Operation {
-            Operation(method: "post", path: path, summary: summary + " (form post; 303 on success)", tag: "pages", parameters: parameters,
-                      responseType: "text/html", errors: [413, 415])
-        }
         return [
             // Customer portal
             page("/bank/sign-in", "Portal sign-in page"),

@@ -8,14 +8,7 @@ extension OpenAPIDocument {
         let idempotency: [String: Any] = ["name": "Idempotency-Key", "in": "header", "required": true,
                                           "description": "1–64 printable characters; the same key and body return the same order, another body answers 409",
                                           "schema": ["type": "string", "maxLength": 64]]
-        let lang = query("lang", "Page language: omit for Chinese (or the `rong_lang` cookie), `en` for English, `zh` for Chinese")
-        func page(_ path: String, _ summary: String, _ parameters: [[String: Any]] = [lang]) -> Operation {
-            Operation(method: "get", path: path, summary: summary, tag: "pages", parameters: parameters, responseType: "text/html")
-        }
-        func form(_ path: String, _ summary: String, _ parameters: [[String: Any]] = []) -> Operation {
-            Operation(method: "post", path: path, summary: summary + " (form post; 303 on success)", tag: "pages", parameters: parameters,
-                      responseType: "text/html", errors: [413, 415])
-        }
+        let lang = langParameter
         return [
             // The customer's side
             Operation(method: "get", path: "/v1/wealth/products", summary: "The catalogue: products with risk rating R1–R5, latest NAV, quota left and whether the customer's risk profile allows each",
