@@ -133,6 +133,27 @@ extension PaymentsService {
         return "mk_\(keyID).\(keySecret)"
     }
 
+    /// How long a rotated-out webhook signing secret still signs deliveries (beside the new one).
+    public static let previousSecretHonouredSeconds: Int64 = 24 * 3600
+
+    /// Issues a new webhook signing secret (shown once). For a day, deliveries carry a signature
+    /// with each secret, so the merchant can switch its verifier without missing a webhook; a
+    /// second rotation within the day ends the first old secret at once. The merchant itself
+    /// (its API key or dashboard) or an operator; audited.
+    public func rotateSigningSecret(merchantID: RongID, actor: String, address: String) async throws -> (secret: String, previousValidUntil: Timestamp) {
+        guard try await merchant(id: merchantID) != nil else { throw DomainError.notFound("Merchant") }
+        let secret = "whsec_" + PaymentsService.hex(random.bytes(24))
+        let until = clock.now().adding(seconds: PaymentsService.previousSecretHonouredSeconds)
+        try await database.transaction { tx in
+            try await tx.execute(
+                "UPDATE payments_merchants SET previous_signing_secret = signing_secret, previous_secret_until = ?, signing_secret = ? WHERE id = ?",
+                [.time(until), .text(secret), .id(merchantID)])
+            try await identity.audit.record(tx, actor: actor, action: "merchant.rotate_signing_secret", target: "merchant:\(merchantID)", address: address,
+                                            detail: "previous secret honoured until \(until)")
+        }
+        return (secret, until)
+    }
+
     /// The merchant a signed-in merchant user works for (the dashboard).
     public func merchant(of principal: Principal) async throws -> Merchant {
         guard principal.role == .merchant,

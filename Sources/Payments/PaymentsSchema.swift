@@ -104,5 +104,12 @@ public enum PaymentsSchema {
                 """,
             ]
         },
+        // Rotating a webhook signing secret keeps the old one valid for a day: deliveries carry both signatures.
+        Migration(module: "payments", version: 4, name: "webhook signing secret rotation") { d in
+            [
+                "ALTER TABLE payments_merchants ADD COLUMN previous_signing_secret TEXT",
+                "ALTER TABLE payments_merchants ADD COLUMN previous_secret_until \(d.bigint)",
+            ]
+        },
     ]
 }

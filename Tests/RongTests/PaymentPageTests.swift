@@ -212,6 +212,15 @@ import Testing
             #expect(PageTests.html(pending).contains("该通知正在等待发送"))
             let one = PageTests.html(try await get(client, "/merchant/webhooks/\(delivery.id)", cookie: cookie))
             #expect(one.contains(#"id="webhook-payload""#) && one.contains(#"id="no-attempts""#))
+
+            // Rotating the signing secret shows the new one once, on the answer itself.
+            let rotated = try await post(client, "/merchant/signing-secret", [], cookie: cookie)
+            #expect(rotated.status == .ok)
+            let page = PageTests.html(rotated)
+            let secret = try #require(page.range(of: #"whsec_[0-9a-f]{48}"#, options: .regularExpression).map { String(page[$0]) })
+            #expect(page.contains(#"id="new-signing-secret">\#(secret)<"#) && page.contains("旧密钥的签名保留至"))
+            #expect(try await t.platform.database.first("SELECT signing_secret FROM payments_merchants WHERE id = ?", [.id(merchant.id)])?.text("signing_secret") == secret)
+            #expect(!PageTests.html(try await get(client, "/merchant/webhooks", cookie: cookie)).contains(secret), "never shown again")
         }
     }
 

@@ -250,6 +250,44 @@ struct WebhookTests {
         await f.cleanup()
     }
 
+    @Test("A rotated signing secret: for 24 hours deliveries verify with the new or the old secret; then only the new")
+    func signingSecretRotation() async throws {
+        let t = try await TestPlatform.make()
+        let credentials = try await t.merchant()
+        let merchantID = credentials.merchant.id
+        let old = credentials.signingSecret
+        let rotated = try await t.payments.rotateSigningSecret(merchantID: merchantID, actor: "merchant:\(merchantID)", address: "test")
+        #expect(rotated.secret.hasPrefix("whsec_") && rotated.secret != old)
+        #expect(rotated.previousValidUntil == t.clock.now.adding(seconds: 24 * 3600))
+        let transport = RecordingTransport(script: [.status(200), .status(200)])
+        var logger = Logger(label: "test.webhooks")
+        logger.logLevel = .critical
+        let outbox = WebhookOutbox(database: t.platform.database, clock: t.clock.clock, ids: t.platform.ids, transport: transport, logger: logger)
+        func deliver() async throws -> (header: String, body: [UInt8]) {
+            _ = try await t.platform.database.transaction { tx in
+                try await outbox.enqueue(tx, merchantID: merchantID, eventType: WebhookEventType.orderPaid,
+                                         data: OrderData(id: "ord_1", orderNumber: "SO-1", amountFen: 100, status: "paid"))
+            }
+            t.clock.advance(seconds: 1)
+            #expect(try await outbox.deliverDue() == 1)
+            let request = try #require(await transport.requests.last)
+            return (try #require(request.header("Rong-Signature")), request.body)
+        }
+        let during = try await deliver()
+        #expect(during.header.components(separatedBy: ",v1=").count == 3, "two signatures: \(during.header)")
+        try WebhookSigner.verify(header: during.header, secret: rotated.secret, body: during.body, now: t.clock.now)
+        try WebhookSigner.verify(header: during.header, secret: old, body: during.body, now: t.clock.now)
+        t.clock.advance(seconds: 24 * 3600)
+        let after = try await deliver()
+        #expect(after.header.components(separatedBy: ",v1=").count == 2, "one signature: \(after.header)")
+        try WebhookSigner.verify(header: after.header, secret: rotated.secret, body: after.body, now: t.clock.now)
+        #expect(throws: DomainError.self) { try WebhookSigner.verify(header: after.header, secret: old, body: after.body, now: t.clock.now) }
+        await #expect(throws: DomainError.self) {
+            _ = try await t.payments.rotateSigningSecret(merchantID: RongID.derived("no", "merchant"), actor: "test", address: "test")
+        }
+        try await t.finish()
+    }
+
     @Test("A 2xx marks the webhook delivered; the request is signed and carries the event headers")
     func deliverySucceeds() async throws {
         let f = try await Fixture.make(transport: RecordingTransport(script: [.status(204)]))

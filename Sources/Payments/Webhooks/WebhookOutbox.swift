@@ -169,7 +169,7 @@ public struct WebhookOutbox: Sendable {
         precondition(limit > 0, "limit must be positive")
         let rows = try await database.query("""
             SELECT w.id, w.merchant_id, w.event_type, w.payload, w.attempts, w.next_attempt_at, w.created_at,
-                   m.notify_url, m.signing_secret
+                   m.notify_url, m.signing_secret, m.previous_signing_secret, m.previous_secret_until
             FROM payments_webhooks w JOIN payments_merchants m ON m.id = w.merchant_id
             WHERE w.status = 'pending' AND w.next_attempt_at <= ?
             ORDER BY w.next_attempt_at, w.id LIMIT ?
@@ -219,7 +219,7 @@ public struct WebhookOutbox: Sendable {
         let body = Array(webhook.payload.utf8)
         let headers: [(String, String)] = [
             ("Content-Type", "application/json"),
-            (WebhookSigner.headerName, WebhookSigner.sign(secret: webhook.signingSecret, timestamp: sentAt, body: body)),
+            (WebhookSigner.headerName, WebhookSigner.sign(secrets: webhook.secrets(at: sentAt), timestamp: sentAt, body: body)),
             ("Rong-Event-Id", webhook.id.description),
             ("Rong-Event-Type", webhook.eventType),
             ("User-Agent", WebhookOutbox.userAgent),
@@ -387,6 +387,15 @@ struct DueWebhook: Sendable {
     let createdAt: Timestamp
     let notifyURL: String
     let signingSecret: String
+    /// The secret a rotation replaced, and until when deliveries are also signed with it.
+    let previousSigningSecret: String?
+    let previousSecretUntil: Timestamp?
+
+    /// The secrets a delivery at `now` is signed with: the current one, then the previous one while it is honoured.
+    func secrets(at now: Timestamp) -> [String] {
+        guard let previousSigningSecret, let previousSecretUntil, now < previousSecretUntil else { return [signingSecret] }
+        return [signingSecret, previousSigningSecret]
+    }
 
     init(row: SQLRow) {
         id = row.id("id")
@@ -398,5 +407,7 @@ struct DueWebhook: Sendable {
         createdAt = row.time("created_at")
         notifyURL = row.text("notify_url")
         signingSecret = row.text("signing_secret")
+        previousSigningSecret = row.optionalText("previous_signing_secret")
+        previousSecretUntil = row.optionalInt("previous_secret_until").map { Timestamp(nanosecondsSinceEpoch: $0) }
     }
 }

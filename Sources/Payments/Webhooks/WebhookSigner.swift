@@ -29,8 +29,15 @@ public enum WebhookSigner {
 
     /// The header value for `body` sent at `timestamp`: `t=<unix seconds>,v1=<lowercase hex>`.
     public static func sign(secret: String, timestamp: Timestamp, body: [UInt8]) -> String {
+        sign(secrets: [secret], timestamp: timestamp, body: body)
+    }
+
+    /// One `v1=` signature per secret, the current one first (while a rotated-out secret is still
+    /// honoured): `t=<unix seconds>,v1=<new>,v1=<old>`.
+    public static func sign(secrets: [String], timestamp: Timestamp, body: [UInt8]) -> String {
+        precondition(!secrets.isEmpty, "at least one secret")
         let seconds = timestamp.secondsSinceEpoch
-        return "t=\(seconds),\(scheme)=\(hex(mac(secret: secret, seconds: seconds, body: body)))"
+        return (["t=\(seconds)"] + secrets.map { "\(scheme)=\(hex(mac(secret: $0, seconds: seconds, body: body)))" }).joined(separator: ",")
     }
 
     /// Checks a received `Rong-Signature` header against the raw request body.

@@ -87,6 +87,7 @@ extension OpenAPIDocument {
             page("/console/rates", "Rates in force, history with future rates, the 节节高 ladder; the publish form for operators and admins (staff)"),
             form("/console/rates", "Publish a rate from a future date, audited (operators, admins)"),
             // Merchant dashboard
+            form("/merchant/signing-secret", "Rotate the webhook signing secret; answers 200 with the new secret shown once, not 303 (merchants)"),
             page("/merchant/sign-in", "Merchant dashboard sign-in page"),
             form("/merchant/sign-in", "Merchant sign-in: contact mobile + password (realm merchant); sets the session cookies"),
             form("/merchant/sign-out", "Merchant sign-out"),

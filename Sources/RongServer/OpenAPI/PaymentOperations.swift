@@ -22,6 +22,9 @@ extension OpenAPIDocument {
                       parameters: id, responseSchema: "RefundList", errors: [401, 404, 422]),
             Operation(method: "get", path: "/v1/pay/webhooks", summary: "Webhook deliveries to the merchant, newest first, with attempts",
                       tag: "payments", merchantKey: true, parameters: [query("limit", "1–200")], responseSchema: "WebhookList", errors: [401, 422]),
+            Operation(method: "post", path: "/v1/pay/signing-secrets",
+                      summary: "Rotate the webhook signing secret (shown once); for 24 hours deliveries carry a signature with the old secret too",
+                      tag: "payments", merchantKey: true, responseSchema: "SigningSecret", errors: [401, 404]),
             Operation(method: "post", path: "/v1/pay/webhooks/{id}/replay", summary: "Deliver a webhook again", tag: "payments", merchantKey: true,
                       parameters: id, responseSchema: "Webhook", errors: [401, 404, 422]),
             Operation(method: "get", path: "/v1/pay/checkout/{id}", summary: "What the payer sees: merchant, amount, description, status",
@@ -40,6 +43,9 @@ extension OpenAPIDocument {
                       tag: "staff", access: .operators, requestSchema: "MerchantInput", responseSchema: "MerchantCredentials", errors: [400, 401, 403, 409, 415, 422]),
             Operation(method: "post", path: "/v1/staff/merchants/{id}/api-keys", summary: "Issue a new merchant API key and revoke the earlier ones (shown once)",
                       tag: "staff", access: .operators, parameters: id, responseSchema: "MerchantKey", errors: [401, 403, 404, 422]),
+            Operation(method: "post", path: "/v1/staff/merchants/{id}/signing-secrets",
+                      summary: "Rotate a merchant's webhook signing secret (shown once; the old one signs too for 24 hours; audited)",
+                      tag: "staff", access: .operators, parameters: id, responseSchema: "SigningSecret", errors: [401, 403, 404, 422]),
             Operation(method: "get", path: "/v1/staff/merchants", summary: "Merchants", tag: "staff", access: .staff, responseSchema: "MerchantList",
                       errors: [401, 403]),
             // Transfers to other banks
@@ -75,6 +81,8 @@ extension OpenAPIDocument {
         let merchant = object(["object": ["const": "merchant"], "id": uuid, "name": string, "licence_number": string, "settlement_account_id": uuid,
                                "notify_url": string, "status": string, "created_at": time])
         return [
+            "SigningSecret": object(["object": ["const": "webhook_signing_secret"], "signing_secret": ["type": "string", "pattern": "^whsec_[0-9a-f]{48}$"],
+                                     "previous_valid_until": time]),
             "OrderInput": object(["order_number": orderNumber, "amount_fen": fen, "description": ["type": "string", "maxLength": 128],
                                   "expires_in_seconds": ["type": "integer", "minimum": 60, "maximum": 86_400]],
                                  required: ["order_number", "amount_fen", "description"]),

@@ -16,6 +16,8 @@ enum MerchantText {
         "refundHint": "退款原路退回付款账户，可多次部分退款，合计不超过实收金额。退款单号用于防止重复提交。", "refundButton": "确认退款",
         "refund_pending": "处理中", "refund_succeeded": "退款成功", "refund_failed": "退款失败", "backToOrders": "返回订单列表",
         // Webhooks
+        "signingSecretTitle": "签名密钥", "signingSecretHint": "更换后新密钥只显示一次；24 小时内每条通知同时带新旧两个签名，便于您切换验签。",
+        "signingSecretButton": "更换签名密钥", "signingSecretNew": "新的签名密钥（只显示这一次，请妥善保存）：", "signingSecretOldUntil": "旧密钥的签名保留至",
         "webhooksTitle": "通知记录", "webhooksHint": "订单和退款状态变化时向您的通知地址发送的签名回调（最新在前）。失败会按计划重试。",
         "event": "事件", "attempts": "尝试次数", "lastStatus": "最近响应", "nextAttempt": "下次尝试", "replayButton": "重新发送",
         "noWebhooks": "暂无通知。", "older": "更早的记录", "newest": "最新",
@@ -40,6 +42,8 @@ enum MerchantText {
         "refundStatus": "Refund status", "completed": "Completed", "refundTitle": "Refund",
         "refundHint": "Refunds go back to the paying account; several partial refunds may total up to the captured amount. The refund number stops a double submission.",
         "refundButton": "Refund", "refund_pending": "Pending", "refund_succeeded": "Succeeded", "refund_failed": "Failed", "backToOrders": "Back to orders",
+        "signingSecretTitle": "Signing secret", "signingSecretHint": "The new secret is shown once; for 24 hours every webhook carries a signature with each secret, so you can switch your verifier.",
+        "signingSecretButton": "Rotate the signing secret", "signingSecretNew": "New signing secret (shown only now; keep it safe):", "signingSecretOldUntil": "The old secret also signs until",
         "webhooksTitle": "Webhooks", "webhooksHint": "Signed callbacks sent to your notify URL when an order or refund changes (newest first). Failures are retried on a schedule.",
         "event": "Event", "attempts": "Attempts", "lastStatus": "Last response", "nextAttempt": "Next attempt", "replayButton": "Send again",
         "noWebhooks": "No webhooks yet.", "older": "Older", "newest": "Newest",

@@ -18,6 +18,14 @@ struct MerchantWebhookPages {
                 try await deliveryPage(call, id: try context.id("id"))
             }
         }
+        router.post("merchant/signing-secret") { request, context in
+            try await site.page(request, context, area: .merchant, access: [.merchant]) { call in
+                let merchant = try await call.platform.payments.merchant(of: call.signedIn)
+                let rotated = try await call.platform.payments.rotateSigningSecret(merchantID: merchant.id, actor: call.signedIn.actorRef, address: call.address)
+                // Shown once, on this answer (not a redirect): it is never displayed again.
+                return try await listPage(call, newSecret: (rotated.secret, PageFormat.shanghai(rotated.previousValidUntil)))
+            }
+        }
         router.post("merchant/webhooks/:id/replay") { request, context in
             try await site.page(request, context, area: .merchant, access: [.merchant]) { call in
                 let merchant = try await call.platform.payments.merchant(of: call.signedIn)
@@ -43,7 +51,8 @@ struct MerchantWebhookPages {
         ]
     }
 
-    func listPage(_ call: PageCall, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
+    func listPage(_ call: PageCall, error: String? = nil, status: HTTPResponse.Status = .ok,
+                  newSecret: (secret: String, previousUntil: String)? = nil) async throws -> Response {
         let merchant = try await call.platform.payments.merchant(of: call.signedIn)
         let beforeText = call.request.method == .get ? call.request.uri.queryParameters.get("before") : nil
         let before = try beforeText.map { try RongID($0) }
@@ -53,6 +62,7 @@ struct MerchantWebhookPages {
         if deliveries.count == MerchantWebhookPages.pageSize, let last = deliveries.last { values["olderHref"] = "/merchant/webhooks?before=\(last.id)" }
         if before != nil { values["newestHref"] = "/merchant/webhooks" }
         if let error { values["error"] = error }
+        if let newSecret { values["newSecret"] = ["secret": newSecret.secret, "until": newSecret.previousUntil] }
         return call.render("merchant-webhooks", title: "webhooksTitle", values, status: status, getPath: "/merchant/webhooks")
     }
 

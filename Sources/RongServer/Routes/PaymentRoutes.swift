@@ -85,6 +85,11 @@ struct PaymentRoutes {
             let deliveries = try await payments.webhooks.deliveries(merchantID: merchant.id, limit: try CustomerRoutes.pageLimit(request), before: nil)
             return ListBody(data: deliveries.map(WebhookBody.init), hasMore: false, nextCursor: nil)
         }
+        router.post("v1/pay/signing-secrets") { request, context -> SigningSecretBody in
+            let merchant = try await merchant(request)
+            let rotated = try await payments.rotateSigningSecret(merchantID: merchant.id, actor: "merchant:\(merchant.id)", address: context.clientAddress)
+            return SigningSecretBody(signingSecret: rotated.secret, previousValidUntil: rotated.previousValidUntil.description)
+        }
         router.post("v1/pay/webhooks/:id/replay") { request, context -> WebhookBody in
             let merchant = try await merchant(request)
             return WebhookBody(try await payments.webhooks.replay(webhookID: try context.id("id"), merchantID: merchant.id))
@@ -136,6 +141,11 @@ struct PaymentRoutes {
         router.post("v1/staff/merchants/:id/api-keys") { request, context -> MerchantKeyBody in
             let staff = try await auth.require(request, .operators)
             return MerchantKeyBody(apiKey: try await payments.rotateMerchantKey(by: staff, merchantID: try context.id("id"), address: context.clientAddress))
+        }
+        router.post("v1/staff/merchants/:id/signing-secrets") { request, context -> SigningSecretBody in
+            let staff = try await auth.require(request, .operators)
+            let rotated = try await payments.rotateSigningSecret(merchantID: try context.id("id"), actor: staff.actorRef, address: context.clientAddress)
+            return SigningSecretBody(signingSecret: rotated.secret, previousValidUntil: rotated.previousValidUntil.description)
         }
         router.get("v1/staff/merchants") { request, _ -> ListBody<MerchantBody> in
             _ = try await auth.require(request, .staff)

@@ -156,6 +156,13 @@ struct WebhookBody: ResponseEncodable {
     }
 }
 
+struct SigningSecretBody: ResponseEncodable {
+    let object = "webhook_signing_secret"
+    let signingSecret: String
+    /// Deliveries until then also carry a signature with the previous secret.
+    let previousValidUntil: String
+}
+
 struct MerchantKeyBody: ResponseEncodable {
     let object = "merchant_api_key"
     let apiKey: String
