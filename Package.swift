@@ -61,7 +61,11 @@ let package = Package(
         // The outside banking world: CNAPS2-style ISO 20022 messages and a simulator of other banks.
         .target(
             name: "Interbank",
-            dependencies: ["BankKit", "Storage", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "BankKit", "Storage",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         // Credentials, sessions (JWT + rotating refresh tokens), roles, OTP, SMS outbox, audit log.

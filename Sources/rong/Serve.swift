@@ -2,6 +2,7 @@ import ArgumentParser
 import BankKit
 import Foundation
 import Hummingbird
+import Interbank
 import Logging
 import RongServer
 import Storage
@@ -14,6 +15,8 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
     @Flag(help: "Seed demo customers, merchants and balances (idempotent)") var demo = false
     @Flag(help: "Do not run end-of-day at 00:05 Asia/Shanghai from this node") var noEndOfDay = false
+    @Option(help: "Clear transfers to other banks through `rong clearing-house` at this URL, e.g. http://127.0.0.1:8090 (default: $RONG_CLEARING_HOUSE_URL, else in-process)")
+    var clearingHouseURL: String?
 
     func run() async throws {
         var config = RongConfig.fromEnvironment()
@@ -27,6 +30,10 @@ struct Serve: AsyncParsableCommand {
         let secret = try SigningSecret.load(config.signingSecret)
         var security = RongPlatform.Security(signingSecret: secret)
         security.allowPrivateNotifyURLs = demo
+        if let url = clearingHouseURL ?? config.clearingHouseURL {
+            security.clearingConnection = try HTTPClearingConnection(baseURL: url)
+            print("Transfers to other banks clear through \(url)")
+        }
         let platform = try await Serve.startPlatform(config: config, security: security, logger: logger)
         if demo {
             let seeded = try await platform.seedDemo()

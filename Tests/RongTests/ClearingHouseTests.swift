@@ -16,7 +16,7 @@ private struct ClearingFixture {
     let clock: ManualClock
     let directory: InterbankSimulator
     let house: ClearingHouse
-    let network: SimulatedClearingNetwork
+    let network: ISO20022ClearingNetwork
     let ids: IDGenerator
 
     static let directoryTotalFen = InterbankSimulator.directoryAccounts.reduce(Int64(0)) { $0 + $1.balanceFen }
@@ -31,7 +31,7 @@ private struct ClearingFixture {
         try await directory.seedDirectory()
         let house = ClearingHouse(database: db.database, clock: clock.clock, calendar: .china, directory: directory,
                                   logger: logger, ids: ids)
-        let network = SimulatedClearingNetwork(clearingHouse: house, clock: clock.clock, ids: ids)
+        let network = ISO20022ClearingNetwork(clearingHouse: house, clock: clock.clock, ids: ids)
         return ClearingFixture(db: db, clock: clock, directory: directory, house: house, network: network, ids: ids)
     }
 
@@ -328,7 +328,7 @@ struct ClearingHouseTests {
         #expect(try await f.network.status(messageID: f.ids.next()).status == .unknown)
         let instruction = f.pay(wangFang, fen: 1_00)
         _ = try await f.network.send(instruction)
-        let stranger = SimulatedClearingNetwork(clearingHouse: f.house, clock: f.clock.clock, ids: f.ids, ownBankCode: "301")
+        let stranger = ISO20022ClearingNetwork(clearingHouse: f.house, clock: f.clock.clock, ids: f.ids, ownBankCode: "301")
         #expect(try await stranger.status(messageID: instruction.messageID).status == .unknown)
         try await f.finish()
     }

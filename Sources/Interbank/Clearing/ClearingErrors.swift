@@ -17,7 +17,7 @@ extension ErrorCode {
 /// an ISO external status reason.
 public enum ClearingReasonCode {
     /// `RJCT` + `Prtry NOTFOUND`: no message with that id is known to the clearing house (for
-    /// this asking bank). Nothing moved; `SimulatedClearingNetwork` maps it to `.unknown`, and
+    /// this asking bank). Nothing moved; `ISO20022ClearingNetwork` maps it to `.unknown`, and
     /// a transfer may be sent again with the same `MsgId`.
     public static let notFound = "NOTFOUND"
     /// `ACSC` + `Prtry RETURNED`, followed by an `StsRsnInf` with the return's ISO reason in

@@ -113,3 +113,18 @@ public protocol ClearingNetwork: Sendable {
     /// The clearing house's file of everything it settled for this bank on `date` (Asia/Shanghai).
     func reconciliationFile(for date: BusinessDate) async throws -> String
 }
+
+/// How ISO 20022 documents reach a clearing house and come back: the in-process `ClearingHouse`
+/// (the simulator), `HTTPClearingConnection` (the simulator as its own process), or the bank's
+/// CNAPS front-end processor. Errors are `DomainError`s; a lost answer is `clearing_timeout`, so
+/// callers query the status before anything is sent again.
+public protocol ClearingConnection: Sendable {
+    /// Sends one document (pacs.008, pacs.028, pacs.002, pacs.004); returns the pacs.002 answering it.
+    func handle(_ xml: String) async throws -> String
+    /// The pacs.008 documents waiting for member `bankCode`, oldest first.
+    func inbound(bankCode: String, limit: Int) async throws -> [String]
+    /// The day's reconciliation file of `bankCode`.
+    func reconciliationFile(bankCode: String, date: BusinessDate) async throws -> String
+}
+
+extension ClearingHouse: ClearingConnection {}

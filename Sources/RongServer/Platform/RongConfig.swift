@@ -22,11 +22,13 @@ public struct RongConfig: Sendable {
     public var scheduleEndOfDay: Bool = true
     /// Holiday file (see `BusinessCalendar.parse`); the built-in China schedule when nil.
     public var holidaysFile: String?
+    /// The clearing house for transfers to other banks (`rong clearing-house`); nil: in-process.
+    public var clearingHouseURL: String?
 
     public init() {}
 
     /// Defaults overridden by `RONG_HOST`, `RONG_PORT`, `DATABASE_URL`, `RONG_LEDGER_API_KEY`,
-    /// `RONG_LOG_LEVEL`, `RONG_HOLIDAYS_FILE`.
+    /// `RONG_LOG_LEVEL`, `RONG_HOLIDAYS_FILE`, `RONG_SIGNING_SECRET`, `RONG_CLEARING_HOUSE_URL`.
     public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) -> RongConfig {
         var config = RongConfig()
         if let host = env["RONG_HOST"], !host.isEmpty { config.host = host }
@@ -36,6 +38,7 @@ public struct RongConfig: Sendable {
         if let level = env["RONG_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) { config.logLevel = level }
         if let file = env["RONG_HOLIDAYS_FILE"], !file.isEmpty { config.holidaysFile = file }
         if let secret = env["RONG_SIGNING_SECRET"], !secret.isEmpty { config.signingSecret = secret }
+        if let url = env["RONG_CLEARING_HOUSE_URL"], !url.isEmpty { config.clearingHouseURL = url }
         return config
     }
 

@@ -51,6 +51,9 @@ public final class RongPlatform: Sendable {
         public var webhookTransport: (any WebhookTransport)?
         /// Development only (`--demo`): merchants' notification URLs may be loopback or private addresses.
         public var allowPrivateNotifyURLs = false
+        /// Where transfers to other banks are cleared: the in-process simulator when nil, else e.g.
+        /// `HTTPClearingConnection` to `rong clearing-house` (`rong serve --clearing-house-url`).
+        public var clearingConnection: (any ClearingConnection)?
 
         public init(signingSecret: [UInt8]? = nil, bcryptCost: UInt8 = 12, smsSink: (any SMSSink)? = nil,
                     webhookTransport: (any WebhookTransport)? = nil) {
@@ -80,7 +83,8 @@ public final class RongPlatform: Sendable {
                                              smsSink: security.smsSink ?? LogSMSSink(logger: logger))
         let platform = try RongPlatform(database: database, clock: clock, ids: ids, calendar: calendar, random: random,
                                         identity: identity, webhookTransport: security.webhookTransport ?? HTTPWebhookTransport.process,
-                                        allowPrivateNotifyURLs: security.allowPrivateNotifyURLs, logger: logger)
+                                        allowPrivateNotifyURLs: security.allowPrivateNotifyURLs, clearingConnection: security.clearingConnection,
+                                        logger: logger)
         try await platform.interbankSimulator.seedDirectory()
         try await platform.accounts.prepare()
         try await platform.wealth.prepare()
@@ -88,7 +92,8 @@ public final class RongPlatform: Sendable {
     }
 
     init(database: Database, clock: BankClock, ids: IDGenerator, calendar: BusinessCalendar, random: SecureRandom,
-         identity: IdentityService, webhookTransport: any WebhookTransport, allowPrivateNotifyURLs: Bool, logger: Logger) throws {
+         identity: IdentityService, webhookTransport: any WebhookTransport, allowPrivateNotifyURLs: Bool,
+         clearingConnection: (any ClearingConnection)? = nil, logger: Logger) throws {
         let registry = PrometheusCollectorRegistry()
         let factory = PrometheusMetricsFactory(registry: registry)
         let ledger = try Ledger(database: database, clock: clock, ids: ids, metrics: LedgerMetrics(factory: factory), logger: logger)
@@ -105,7 +110,8 @@ public final class RongPlatform: Sendable {
         self.accounts = accounts
         self.payments = PaymentsService(database: database, ledger: ledger, identity: identity, accounts: accounts,
                                         webhooks: WebhookOutbox(database: database, clock: clock, ids: ids, transport: webhookTransport, logger: logger),
-                                        clearing: SimulatedClearingNetwork(clearingHouse: clearingHouse, clock: clock, ids: ids, ownBankCode: ThisBank.bankCode),
+                                        clearing: ISO20022ClearingNetwork(clearingHouse: clearingConnection ?? clearingHouse, clock: clock, ids: ids,
+                                                                          ownBankCode: ThisBank.bankCode),
                                         clock: clock, ids: ids, random: random, allowPrivateNotifyURLs: allowPrivateNotifyURLs, logger: logger)
         let wealth = WealthService(database: database, ledger: ledger, identity: identity, accounts: accounts, clock: clock, ids: ids,
                                    calendar: calendar, logger: logger)

@@ -19,13 +19,15 @@ struct TestPlatform {
     static let signingSecret = Array("rong-test-signing-secret-0123456789abcdef".utf8)
 
     /// `privateNotifyURLs`: as `rong serve --demo` (the demo seed's merchants notify 127.0.0.1).
-    static func make(at time: String = "2026-11-23T10:00:00", privateNotifyURLs: Bool = true) async throws -> TestPlatform {
+    static func make(at time: String = "2026-11-23T10:00:00", privateNotifyURLs: Bool = true,
+                     clearingConnection: (any ClearingConnection)? = nil) async throws -> TestPlatform {
         let db = try await TestDatabase.make(migrations: RongPlatform.migrations)
         let clock = ManualClock(shanghai: time)
         var logger = Logger(label: "test")
         logger.logLevel = .warning
         var security = RongPlatform.Security(signingSecret: signingSecret, bcryptCost: 4, smsSink: LogSMSSink(logger: logger))
         security.allowPrivateNotifyURLs = privateNotifyURLs
+        security.clearingConnection = clearingConnection
         let platform = try await RongPlatform.start(
             database: db.database, clock: clock.clock, ids: .deterministic(clock: clock.clock), random: .deterministic(seed: 11),
             security: security, logger: logger)

@@ -1,17 +1,15 @@
-// Where a live adapter plugs in
-// -----------------------------
-// This type and a live adapter differ in one place: `clearingHouse.handle(xml)`. A live
-// `ClearingNetwork` builds the same documents with `ISO20022Codec`, sends them to the bank's
-// CNAPS front-end processor — or, against the simulator over HTTP, POSTs them to
-// `rong clearing-house`'s `/iso20022` (see docs/clearing-house.md) — and decodes the pacs.002
-// that comes back with `TransferStatusReport.clearingReport`. On a timeout it must not resend:
-// it asks with a pacs.028 (`status(messageID:)`), and sends again only when that answers
-// `.unknown`, with the same `MsgId`.
+// Where a live connection plugs in
+// --------------------------------
+// This type speaks ISO 20022 to a `ClearingConnection`: the in-process `ClearingHouse`
+// simulator, `HTTPClearingConnection` to `rong clearing-house` over HTTP (docs/clearing-house.md),
+// or a connection to the bank's CNAPS front-end processor written against the same protocol.
+// On a timeout it never resends: it asks with a pacs.028 (`status(messageID:)`), and sends
+// again only when that answers `.unknown`, with the same `MsgId`.
 
 import BankKit
 
-/// `ClearingNetwork` over the in-process `ClearingHouse`: each call is encoded as the ISO 20022
-/// document the clearing house takes, handed to it, and its pacs.002 decoded.
+/// `ClearingNetwork` over a `ClearingConnection`: each call is encoded as the ISO 20022 document
+/// the clearing house takes, exchanged, and its pacs.002 decoded.
 ///
 /// | call | sends | gets |
 /// | --- | --- | --- |
@@ -24,8 +22,9 @@ import BankKit
 ///
 /// Errors of the clearing house (`clearing_unavailable`, `clearing_timeout`) pass through, so
 /// callers see a timeout as a timeout and query the status before retrying.
-public struct SimulatedClearingNetwork: ClearingNetwork {
-    public let clearingHouse: ClearingHouse
+public struct ISO20022ClearingNetwork: ClearingNetwork {
+    /// Where the documents go: the in-process simulator or a connection to a clearing house.
+    public let connection: any ClearingConnection
     /// Stamps `CreDtTm` on outgoing documents.
     public let clock: BankClock
     /// Makes the `MsgId` of status requests (transfers bring their own; answers derive theirs).
@@ -33,9 +32,9 @@ public struct SimulatedClearingNetwork: ClearingNetwork {
     /// This bank's participant code: the debtor agent of what it sends, the asker of its queries.
     public let ownBankCode: String
 
-    public init(clearingHouse: ClearingHouse, clock: BankClock, ids: IDGenerator = .live,
+    public init(clearingHouse: any ClearingConnection, clock: BankClock, ids: IDGenerator = .live,
                 ownBankCode: String = SimulatedInterbankNetwork.defaultOwnBankCode) {
-        self.clearingHouse = clearingHouse
+        self.connection = clearingHouse
         self.clock = clock
         self.ids = ids
         self.ownBankCode = ownBankCode
@@ -61,7 +60,7 @@ public struct SimulatedClearingNetwork: ClearingNetwork {
 
     /// The credits waiting for this bank, oldest first (at most `ClearingHouse.inboundBatchMax`).
     public func incoming(limit: Int) async throws -> [IncomingCredit] {
-        try await clearingHouse.inbound(bankCode: ownBankCode, limit: limit).map { xml in
+        try await connection.inbound(bankCode: ownBankCode, limit: limit).map { xml in
             guard case .creditTransfer(let transfer) = try Self.decodeReply(xml) else {
                 throw DomainError(.interbankReplyInvalid, "The clearing house delivered something other than a pacs.008.", status: 502)
             }
@@ -106,7 +105,7 @@ public struct SimulatedClearingNetwork: ClearingNetwork {
 
     /// The clearing house's file for this bank on `date`.
     public func reconciliationFile(for date: BusinessDate) async throws -> String {
-        try await clearingHouse.reconciliationFile(bankCode: ownBankCode, date: date)
+        try await connection.reconciliationFile(bankCode: ownBankCode, date: date)
     }
 
     // MARK: Exchange
@@ -115,7 +114,7 @@ public struct SimulatedClearingNetwork: ClearingNetwork {
     /// reply is a pacs.002 on the message sent.
     private func exchange(_ document: ISO20022Document, answering messageID: RongID,
                           _ name: ISO20022MessageName) async throws -> TransferStatusReport {
-        let reply = try Self.decodeReply(try await clearingHouse.handle(ISO20022Codec.encode(document)))
+        let reply = try Self.decodeReply(try await connection.handle(ISO20022Codec.encode(document)))
         guard case .statusReport(let report) = reply, report.originalMessageID == messageID, report.originalMessageName == name else {
             throw DomainError(.interbankReplyInvalid, "Expected a pacs.002 on \(name.rawValue) \(messageID).", status: 502)
         }
