@@ -37,8 +37,10 @@ struct PayBench: AsyncParsableCommand {
         let scratch = try await ScratchDatabase.create(serverURL: url ?? ProcessInfo.processInfo.environment["DATABASE_URL"], sqliteParent: "data/bench",
                                                        prefix: "rong_paybench", logger: logger)
         let codes = CapturedCodes()
-        let platform = try await RongPlatform.start(database: scratch.database, clock: .live, ids: .live,
-                                                    security: .init(bcryptCost: 4, smsSink: codes), logger: logger)
+        // The bench's merchant is notified on loopback (nothing listens; webhooks are not delivered here).
+        var security = RongPlatform.Security(bcryptCost: 4, smsSink: codes)
+        security.allowPrivateNotifyURLs = true
+        let platform = try await RongPlatform.start(database: scratch.database, clock: .live, ids: .live, security: security, logger: logger)
         print("rong bench pay: \(payments) payments, concurrency \(concurrency)\(rate.map { ", paced at \($0)/s" } ?? ""); "
               + "\(ProcessInfo.processInfo.activeProcessorCount) cores, \(scratch.database.dialect.rawValue)")
         let (apiKey, payers) = try await prepare(platform)
