@@ -109,6 +109,8 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Financing (逸贷, merchant 逸贷, 网贷通): for now the pure, integer-only loan arithmetic.
+        .target(name: "Lending", dependencies: ["BankKit"], swiftSettings: strict),
         // Composition root: HTTP app, middleware, OpenAPI, pages, demo data.
         .target(
             name: "RongServer",
@@ -138,7 +140,7 @@ let package = Package(
         .testTarget(
             name: "RongTests",
             dependencies: [
-                "BankKit", "Storage", "Ledger", "EndOfDay", "Interbank", "Identity", "Accounts", "Payments", "Wealth", "RongServer",
+                "BankKit", "Storage", "Ledger", "EndOfDay", "Interbank", "Identity", "Accounts", "Payments", "Wealth", "Lending", "RongServer",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],

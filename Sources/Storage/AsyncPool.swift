@@ -16,6 +16,9 @@ public actor AsyncPool<Resource: Sendable> {
         return await withCheckedContinuation { waiters.append($0) }
     }
 
+    /// True when a task is waiting for a resource.
+    public var hasWaiters: Bool { !waiters.isEmpty }
+
     public func release(_ resource: Resource) {
         if waiters.isEmpty {
             idle.append(resource)

@@ -20,6 +20,8 @@ public final class Database: SQLSession, Sendable {
     public let postgres: PostgresClient?
     let logger: Logger
     private let writer: AsyncPool<SQLiteConnection>?
+    /// Transactions waiting for the SQLite writer share one commit (see `GroupCommit`).
+    private let group = GroupCommit()
     private let readers: AsyncPool<SQLiteConnection>?
     private let runTask: Task<Void, Never>?
 
@@ -91,16 +93,9 @@ public final class Database: SQLSession, Sendable {
     /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
     public func transaction<T: Sendable>(_ body: (any SQLSession) async throws -> T) async throws -> T {
         if let writer {
-            return try await writer.with { connection in
-                try connection.exec("BEGIN IMMEDIATE")
-                do {
-                    let value = try await body(SQLiteSession(connection: connection))
-                    try connection.exec("COMMIT")
-                    return value
-                } catch {
-                    try? connection.exec("ROLLBACK")
-                    throw error
-                }
+            let connection = await writer.acquire()
+            return try await group.run(on: connection, handOver: { await writer.hasWaiters }, release: { await writer.release(connection) }) {
+                try await body(SQLiteSession(connection: $0))
             }
         }
         guard let postgres else { preconditionFailure("database without backend") }
@@ -115,7 +110,10 @@ public final class Database: SQLSession, Sendable {
     @discardableResult
     public func execute(_ sql: String, _ binds: [SQLValue]) async throws -> Int {
         if let writer {
-            return try await writer.with { try $0.execute(sql, binds) }
+            let connection = await writer.acquire()
+            return try await group.run(on: connection, handOver: { await writer.hasWaiters }, release: { await writer.release(connection) }) {
+                try $0.execute(sql, binds)
+            }
         }
         return try await postgres!.withConnection { connection in
             try await PostgresSession(connection: connection, logger: logger).execute(sql, binds)

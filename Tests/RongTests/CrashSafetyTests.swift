@@ -30,7 +30,7 @@ import Testing
             // Wait for "ready", then let it write for a while.
             var ready = false
             for _ in 0..<200 {
-                if let data = try? output.fileHandleForReading.availableData, String(decoding: data, as: UTF8.self).contains("ready") { ready = true; break }
+                if String(decoding: output.fileHandleForReading.availableData, as: UTF8.self).contains("ready") { ready = true; break }
                 try await Task.sleep(nanoseconds: 50_000_000)
             }
             #expect(ready)
