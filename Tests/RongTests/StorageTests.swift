@@ -60,6 +60,40 @@ struct StorageTests {
         await db.cleanup()
     }
 
+    @Test("Concurrent transactions (grouped into shared commits on SQLite) each commit or roll back alone, visible when they return")
+    func concurrentTransactionsCommitAlone() async throws {
+        let db = try await TestDatabase.make(migrations: [Self.itemsV1()])
+        let database = db.database
+        // 200 transactions at once: every third one fails after writing (its savepoint rolls back);
+        // every other one inserts two rows and, once it returns, a reader connection sees them.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for n in 0..<200 {
+                group.addTask {
+                    do {
+                        _ = try await database.transaction { tx -> Int in
+                            try await tx.execute("INSERT INTO st_items (id, v) VALUES (?, ?), (?, ?)", [.int(Int64(2 * n)), .int(1), .int(Int64(2 * n + 1)), .int(1)])
+                            if n % 3 == 0 { throw StorageTestRollback() }
+                            return n
+                        }
+                        let seen = try await database.query("SELECT COUNT(*) AS n FROM st_items WHERE id IN (?, ?)", [.int(Int64(2 * n)), .int(Int64(2 * n + 1))])
+                        #expect(seen.first?.int("n") == 2, "transaction \(n) is visible once it returned")
+                    } catch is StorageTestRollback {
+                        #expect(n % 3 == 0)
+                    }
+                }
+                // Autocommit statements join the groups too.
+                if n % 50 == 0 {
+                    group.addTask { try await database.execute("INSERT INTO st_items (id, v) VALUES (?, ?)", [.int(Int64(10_000 + n)), .int(2)]) }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let committed = try await database.query("SELECT COUNT(*) AS n FROM st_items WHERE v = 1").first?.int("n")
+        #expect(committed == Int64(2 * (200 - 67)), "133 transactions of two rows; the 67 failed ones left nothing")
+        #expect(try await database.query("SELECT COUNT(*) AS n FROM st_items WHERE v = 2").first?.int("n") == 4)
+        await db.cleanup()
+    }
+
     @Test("A transaction that throws is rolled back")
     func transactionRollback() async throws {
         let db = try await TestDatabase.make(migrations: [Self.itemsV1()])
