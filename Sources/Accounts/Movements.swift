@@ -186,7 +186,8 @@ extension AccountsService {
         return (account, bound)
     }
 
-    static func checkCanSend(_ account: EAccount) throws(DomainError) {
+    /// Refuses a frozen or closed account as the payer.
+    public static func checkCanSend(_ account: EAccount) throws(DomainError) {
         switch account.status {
         case "frozen": throw DomainError(.accountFrozen, "The account is frozen and cannot send money.", status: 422)
         case "closed": throw closed
@@ -257,12 +258,8 @@ extension AccountsService {
                                        [.id(transferID), .time(clock.now()), .id(id)])
             return try await movement(id)!
         }
-        let (code, detail): (ErrorCode, String) = switch result.status {
-        case .exceedsCredits: (.insufficientFunds, "The account does not have enough available balance.")
-        case .debitAccountClosed, .creditAccountClosed: (.accountClosed, "The account is closed.")
-        default: (.internalError, "The ledger refused the movement (\(result.status.rawValue)).")
-        }
-        return try await fail(id, code, detail, releasing: charges)
+        let refusal = AccountsService.refusal(result.status)
+        return try await fail(id, refusal.code, refusal.detail, releasing: charges)
     }
 
     func fail(_ id: RongID, _ code: ErrorCode, _ detail: String, releasing charges: [LimitCharge] = []) async throws -> Movement {

@@ -112,10 +112,14 @@ extension AccountsService {
         }
     }
 
-    static func refusal(_ status: TransferStatus) -> DomainError {
+    /// The customer-facing error for a ledger refusal of a movement (every module moving a
+    /// customer's money maps refusals through this one).
+    public static func refusal(_ status: TransferStatus) -> DomainError {
         switch status {
         case .exceedsCredits: DomainError(.insufficientFunds, "The account does not have enough available balance.", status: 422)
         case .debitAccountClosed, .creditAccountClosed: closed
+        case .existsWithDifferentFields:
+            DomainError(.idempotencyConflict, "This movement was already made with other details; it was not made again.", status: 409)
         default: DomainError(.internalError, "The ledger refused the movement (\(status.rawValue)).", status: 500)
         }
     }

@@ -34,7 +34,32 @@ public struct InvariantReport: Sendable, CustomStringConvertible {
     public var description: String { isHealthy ? "ledger healthy (\(totals.count) assets)" : violations.joined(separator: "; ") }
 }
 
+/// A movement of posted balances (a posted transfer or a posted hold; not a hold or a void),
+/// by the ledger's internal account numbers.
+public struct PostedMovement: Sendable, Hashable {
+    public let timestamp: Timestamp
+    public let debitNum: Int64
+    public let creditNum: Int64
+    public let amount: Int64
+}
+
 extension Ledger {
+    /// Posted movements committed at or after `instant`, oldest first, at most `limit`: what bulk
+    /// jobs subtract from today's balances to read them as of a cut-off.
+    public func postedMovements(since instant: Timestamp, limit: Int) async throws -> [PostedMovement] {
+        let flags = TransferFlags.pending.rawValue | TransferFlags.voidPending.rawValue
+        return try await database.query(
+            "SELECT ts, debit_num, credit_num, amount FROM ledger_transfers WHERE ts >= ? AND (flags & ?) = 0 ORDER BY ts LIMIT ?",
+            [.time(instant), .int(flags), .int(Int64(limit))]).map {
+                PostedMovement(timestamp: $0.time("ts"), debitNum: $0.int("debit_num"), creditNum: $0.int("credit_num"), amount: $0.int("amount"))
+            }
+    }
+
+    /// The ledger's internal number of an account (the key bulk jobs join on).
+    public func accountNumber(_ id: RongID) async throws -> Int64? {
+        try await database.first("SELECT num FROM ledger_accounts WHERE id = ?", [.id(id)])?.int("num")
+    }
+
     public func account(_ id: RongID) async throws -> LedgerAccount? {
         try await database.first("SELECT \(LedgerSchema.accountColumns) FROM ledger_accounts WHERE id = ?", [.id(id)]).map(LedgerSchema.account)
     }

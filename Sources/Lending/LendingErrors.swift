@@ -1,10 +1,6 @@
 import BankKit
 
 extension ErrorCode {
-    /// The number of instalments is not one the product offers (逸贷: 3, 6, 9, 12, 18, 24; at
-    /// most 1…360 for any loan). The same wire code as Wealth's deposit terms; the Swift name
-    /// differs only so a file importing both modules is not ambiguous.
-    public static let loanTermNotOffered: ErrorCode = "term_not_offered"
     /// A principal above the largest loan the bank books (`LoanTerms.principalFenRange`).
     public static let loanAmountOutOfRange: ErrorCode = "loan_amount_out_of_range"
     /// A negative loan rate, or one above `LoanRate.maxAnnual` / `LoanRate.maxMonthlyFee`.

@@ -13,11 +13,8 @@ public enum LoanMath {
     /// The day-count year (DOMAIN §4: actual days over a 360-day year).
     public static let dayCountBasis: Int64 = 360
 
-    /// numerator ÷ denominator rounded half up, for non-negative numerators.
-    static func roundHalfUp(_ numerator: Int128, _ denominator: Int128) -> Int64 {
-        precondition(numerator >= 0 && denominator > 0)
-        return Int64((numerator + denominator / 2) / denominator)
-    }
+    /// numerator ÷ denominator rounded half up (BankKit's one rule).
+    static func roundHalfUp(_ numerator: Int128, _ denominator: Int128) -> Int64 { Rounding.halfUp(numerator, denominator) }
 
     /// One month's interest: principal × annual ÷ 12, rounded half up. ¥12,000 at 4.35%: 4,350 fen.
     public static func monthlyInterestFen(principalFen: Int64, annual: LoanRate) -> Int64 {

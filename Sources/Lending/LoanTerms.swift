@@ -46,7 +46,7 @@ public struct LoanTerms: Sendable, Hashable, Codable {
         }
         guard LoanTerms.termMonthsRange.contains(termMonths), offeredTermsMonths?.contains(termMonths) ?? true else {
             let offered = offeredTermsMonths.map { $0.map(String.init).joined(separator: ", ") } ?? "1–360"
-            throw DomainError(.loanTermNotOffered, "\(termMonths) instalments are not offered; choose \(offered).",
+            throw DomainError(.termNotOffered, "\(termMonths) instalments are not offered; choose \(offered).",
                               extensions: ["field": .string("term_months")])
         }
         let (rate, cap, what) = switch method {

@@ -30,9 +30,10 @@ extension WealthService: AccountClosingHook {
     public func payDemandInterestOnClosing(_ accountID: RongID, closingDate: BusinessDate) async throws -> Int64 {
         guard let ledgerAccount = try await ledger.account(accountID) else { return 0 }
         let through = closingDate.adding(days: -1).daysSinceEpoch
-        let row = try await database.first(
-            "SELECT w.account_num, w.accrued_micros, w.accrued_through FROM wealth_demand w JOIN ledger_accounts a ON a.num = w.account_num WHERE a.id = ?",
-            [.id(accountID)])
+        var row: SQLRow?
+        if let num = try await ledger.accountNumber(accountID) {
+            row = try await database.first("SELECT account_num, accrued_micros, accrued_through FROM wealth_demand WHERE account_num = ?", [.int(num)])
+        }
         var micros = row?.int("accrued_micros") ?? 0
         let accruedThrough = row?.int("accrued_through") ?? (BusinessDate(at: ledgerAccount.createdAt).daysSinceEpoch - 1)
         if accruedThrough < through {

@@ -52,16 +52,14 @@ extension WealthService {
         let earliest = try await database.first("SELECT MIN(accrued_through) AS d FROM wealth_demand")?.optionalInt("d") ?? day
         let first = min(earliest + 1, day)
         // Posted movements after the first cut-off, in commit order (on time: the minutes before the run).
-        let late = try await database.query(
-            "SELECT ts, debit_num, credit_num, amount FROM ledger_transfers WHERE ts >= ? AND (flags & 10) = 0 ORDER BY ts LIMIT 1000001",
-            [.time(BusinessDate(daysSinceEpoch: first + 1).startInstant)])
+        let late = try await ledger.postedMovements(since: BusinessDate(daysSinceEpoch: first + 1).startInstant, limit: 1_000_001)
         guard late.count <= 1_000_000 else {
             throw DomainError(.conflict, "More than a million movements since the cut-off of \(BusinessDate(daysSinceEpoch: first)); run end-of-day sooner.", status: 409)
         }
         var deltas: [Int64: Int64] = [:]
-        for row in late {
-            deltas[row.int("credit_num"), default: 0] += row.int("amount")
-            deltas[row.int("debit_num"), default: 0] -= row.int("amount")
+        for movement in late {
+            deltas[movement.creditNum, default: 0] += movement.amount
+            deltas[movement.debitNum, default: 0] -= movement.amount
         }
         var next = 0
         var accrued = 0
@@ -72,9 +70,9 @@ extension WealthService {
             if InterestMath.isDemandSettlementDate(previous) { _ = try await settleDemandInterest(for: previous) }
             // Movements before this day's cut-off belong to its balance.
             let cutoff = dayDate.adding(days: 1).startInstant
-            while next < late.count, late[next].time("ts") < cutoff {
-                deltas[late[next].int("credit_num"), default: 0] -= late[next].int("amount")
-                deltas[late[next].int("debit_num"), default: 0] += late[next].int("amount")
+            while next < late.count, late[next].timestamp < cutoff {
+                deltas[late[next].creditNum, default: 0] -= late[next].amount
+                deltas[late[next].debitNum, default: 0] += late[next].amount
                 next += 1
             }
             accrued = try await accrueDay(dayDate, rate: d == day ? rate : try await self.rate(.demand, on: dayDate), deltas: deltas)
@@ -202,8 +200,8 @@ extension WealthService {
 
     /// Interest accrued and not yet paid on one demand account, in micro-fen, and the day through which it runs.
     public func demandAccrual(accountID: RongID) async throws -> (micros: Int64, through: BusinessDate?) {
-        guard let row = try await database.first(
-            "SELECT w.accrued_micros, w.accrued_through FROM wealth_demand w JOIN ledger_accounts a ON a.num = w.account_num WHERE a.id = ?", [.id(accountID)]) else {
+        guard let num = try await ledger.accountNumber(accountID),
+              let row = try await database.first("SELECT accrued_micros, accrued_through FROM wealth_demand WHERE account_num = ?", [.int(num)]) else {
             return (0, nil)
         }
         return (row.int("accrued_micros"), BusinessDate(daysSinceEpoch: row.int("accrued_through")))

@@ -25,18 +25,14 @@ public enum InterestMath {
     public static func interestFen(principalFen: Int64, rate: AnnualRate, days: Int, basis: Int = 360) -> Int64 {
         guard principalFen > 0, days > 0 else { return 0 }
         let numerator = Int128(principalFen) * Int128(rate.micros) * Int128(days)
-        return roundHalfUp(numerator, Int128(basis) * Int128(microsPerFen))
+        return Rounding.halfUp(numerator, Int128(basis) * Int128(microsPerFen))
     }
 
     /// Interest for a whole term of `months`: principal × rate × months ÷ 12, rounded half up.
     public static func termInterestFen(principalFen: Int64, rate: AnnualRate, months: Int) -> Int64 {
         guard principalFen > 0, months > 0 else { return 0 }
         let numerator = Int128(principalFen) * Int128(rate.micros) * Int128(months)
-        return roundHalfUp(numerator, 12 * Int128(microsPerFen))
-    }
-
-    static func roundHalfUp(_ numerator: Int128, _ denominator: Int128) -> Int64 {
-        Int64((numerator + denominator / 2) / denominator)
+        return Rounding.halfUp(numerator, 12 * Int128(microsPerFen))
     }
 
     /// The quarterly settlement dates of demand interest (结息日): the 20th of March, June,

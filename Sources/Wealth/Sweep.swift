@@ -69,7 +69,10 @@ extension WealthService: ShortfallCovering {
         let customer = try await accounts.customer(of: principal)
         guard let view = try await sweepView(accountID), view.setting.customerID == customer.id else { throw DomainError.notFound("Sweep") }
         if view.fundBalanceFen > 0 {
-            try await post([.posted(id: ids.next(), from: view.setting.fundAccountID, to: accountID, amount: view.fundBalanceFen,
+            // One redemption per activation (the setting's last change names it): a stop sent twice moves the money once.
+            let activation = try await database.first("SELECT updated_at FROM wealth_sweeps WHERE account_id = ?", [.id(accountID)])?.int("updated_at") ?? 0
+            try await post([.posted(id: RongID.derived("wealth.sweep.stop", accountID, activation), from: view.setting.fundAccountID, to: accountID,
+                                    amount: view.fundBalanceFen,
                                     code: WealthTransferCode.sweepRedeem, metadata: AccountsService.memo("聚财宝赎回（关闭）"))])
         }
         try await database.transaction { tx in

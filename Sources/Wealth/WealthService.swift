@@ -72,23 +72,16 @@ public final class WealthService: Sendable {
             throw DomainError(.accountClassNotAllowed, "A Class III account cannot hold deposits or buy wealth products; use a Class I or II account.",
                               status: 422, extensions: ["account_class": .string(view.account.accountClass.rawValue)])
         }
-        guard view.account.status == "active" else {
-            throw view.account.status == "closed" ? DomainError(.accountClosed, "The account is closed.", status: 422)
-                : DomainError(.accountFrozen, "The account is frozen and cannot send money.", status: 422)
-        }
+        try AccountsService.checkCanSend(view.account)
         return (customer, view.account)
     }
 
     /// Submits transfers and throws the refusal of the first that failed (duplicates count as done).
     func post(_ transfers: [TransferRequest]) async throws {
         let results = try await ledger.submit(transfers)
-        for result in results where !result.isSuccess {
-            switch result.status {
-            case .exceedsCredits: throw DomainError(.insufficientFunds, "The account does not have enough available balance.", status: 422)
-            case .debitAccountClosed, .creditAccountClosed: throw DomainError(.accountClosed, "The account is closed.", status: 422)
-            case .linkedEventFailed: continue
-            default: throw DomainError(.internalError, "The ledger refused the movement (\(result.status.rawValue)).", status: 500)
-            }
+        // A linked chain fails as a whole: report the transfer that caused it, not its partners.
+        if let refused = results.first(where: { !$0.isSuccess && $0.status != .linkedEventFailed }) {
+            throw AccountsService.refusal(refused.status)
         }
     }
 }

@@ -1,35 +1,12 @@
 import BankKit
 import Ledger
 
-/// An annual interest rate or yield as an integer number of millionths (1e-6): 0.35% is 3,500,
-/// 2.75% is 27,500. Never a floating-point number.
-public struct AnnualRate: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
-    public let micros: Int64
-    public init(micros: Int64) { self.micros = micros }
+/// An annual interest rate or yield (BankKit's `Rate`, in millionths: 0.35% is 3,500).
+public typealias AnnualRate = Rate
 
+extension Rate {
     /// Rates an operator may publish: above 0 and at most 20%.
     public static let publishable: ClosedRange<Int64> = 1...200_000
-
-    /// Parses a percentage such as `"0.35"` or `"2.75"` (up to 4 decimal places).
-    public static func parsePercent(_ text: String) throws(DomainError) -> AnnualRate {
-        let value: Money
-        do { value = try Money.parse(text, asset: AnnualRate.percentUnit) } catch {
-            throw DomainError(.invalidRate, "A rate is a percentage with at most 4 decimal places, such as \"1.50\".", status: 422)
-        }
-        return AnnualRate(micros: value.minorUnits)
-    }
-
-    /// `"0.35"` (percent, trailing zeros kept to two places).
-    public var percentText: String {
-        var text = Money(minorUnits: micros, asset: AnnualRate.percentUnit).decimalString
-        while text.hasSuffix("0"), let dot = text.firstIndex(of: "."), text.distance(from: dot, to: text.endIndex) > 3 { text.removeLast() }
-        return text
-    }
-
-    public var description: String { percentText + "%" }
-    public static func < (lhs: AnnualRate, rhs: AnnualRate) -> Bool { lhs.micros < rhs.micros }
-
-    static let percentUnit = Asset(code: "PCT", minorUnitDigits: 4)
 }
 
 /// The rate a product is quoted at in the rate table (`wealth_rates.product`).
@@ -141,9 +118,7 @@ public enum WealthLedgerAccounts {
 }
 
 extension ErrorCode {
-    public static let invalidRate: ErrorCode = "invalid_rate"
     public static let rateNotInFuture: ErrorCode = "rate_not_in_future"
-    public static let termNotOffered: ErrorCode = "term_not_offered"
     public static let belowMinimum: ErrorCode = "below_minimum"
     public static let depositNotOpen: ErrorCode = "deposit_not_open"
     public static let partialWithdrawalUsed: ErrorCode = "partial_withdrawal_used"
