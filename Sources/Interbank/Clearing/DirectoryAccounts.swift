@@ -1,7 +1,7 @@
 import BankKit
 import Storage
 
-/// The clearing house's reads and writes of the simulator's directory of other banks' accounts
+/// Reads and writes of the simulator's directory of other banks' accounts, shared by the simulated banks and the clearing house
 /// (`interbank_sim_accounts`), always inside the transaction that records the movement.
 enum DirectoryAccounts {
     /// The account row, locked for the transaction on PostgreSQL (SQLite's writer is already exclusive).

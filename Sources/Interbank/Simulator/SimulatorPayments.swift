@@ -10,7 +10,7 @@ extension InterbankSimulator {
                                            instruction.debtorName, instruction.creditorAccountNumber, instruction.creditorName,
                                            instruction.amountFen, instruction.remittanceInfo)
         return try await record(instruction.messageID, type: .onlineDebit, fingerprint: fingerprint, request: request) { tx in
-            let account = try await lockedAccount(instruction.bankCode, instruction.debtorAccountNumber, tx)
+            let account = try await DirectoryAccounts.locked(instruction.bankCode, instruction.debtorAccountNumber, tx)
             if let refusal = try await refusal(for: account, bankCode: instruction.bankCode, name: instruction.debtorName, tx) {
                 return refusal
             }
@@ -29,7 +29,7 @@ extension InterbankSimulator {
                                            instruction.creditorName, instruction.debtorAccountNumber, instruction.debtorName,
                                            instruction.amountFen, instruction.remittanceInfo)
         return try await record(instruction.messageID, type: .onlineCredit, fingerprint: fingerprint, request: request) { tx in
-            let account = try await lockedAccount(instruction.bankCode, instruction.creditorAccountNumber, tx)
+            let account = try await DirectoryAccounts.locked(instruction.bankCode, instruction.creditorAccountNumber, tx)
             if let refusal = try await refusal(for: account, bankCode: instruction.bankCode, name: instruction.creditorName, tx) {
                 return refusal
             }
@@ -56,21 +56,6 @@ extension InterbankSimulator {
         }
         guard account.holderName == name else { return Self.rejection(ReasonCode.nameMismatch) }
         return nil
-    }
-
-    /// The account row, locked for this transaction on PostgreSQL (SQLite's writer is already exclusive).
-    private func lockedAccount(_ bankCode: String, _ accountNumber: String, _ tx: any SQLSession) async throws -> SimulatedAccount? {
-        let lock = tx.dialect == .postgres ? " FOR UPDATE" : ""
-        guard let row = try await tx.first("""
-            SELECT bank_code, account_number, holder_name, id_number, mobile, status, balance_fen
-            FROM interbank_sim_accounts WHERE bank_code = ? AND account_number = ?\(lock)
-            """, [.text(bankCode), .text(accountNumber)]) else { return nil }
-        guard let status = SimulatedAccount.Status(rawValue: row.text("status")) else {
-            preconditionFailure("interbank_sim_accounts.status is constrained to open/closed/frozen")
-        }
-        return SimulatedAccount(bankCode: row.text("bank_code"), accountNumber: row.text("account_number"),
-                                holderName: row.text("holder_name"), idNumber: row.text("id_number"), mobile: row.text("mobile"),
-                                status: status, balanceFen: row.int("balance_fen"))
     }
 
     /// Runs `decide` once per `MsgId`, in one transaction with recording its reply.
