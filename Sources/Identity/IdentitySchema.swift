@@ -67,5 +67,20 @@ public enum IdentitySchema {
             }
             return statements
         },
+        Migration(module: "identity", version: 2, name: "bank notification outbox") { d in
+            [
+                // Bank-to-customer notifications (transaction alerts, loan offers, security alerts)
+                // that modules write in their own transactions; e-Link delivers them as messages
+                // from the bank's service account, with an SMS fallback.
+                """
+                CREATE TABLE identity_notifications (
+                    seq \(d.autoIncrementKey), id \(d.blob) NOT NULL UNIQUE, user_id \(d.blob) NOT NULL,
+                    kind TEXT NOT NULL, title TEXT NOT NULL, body TEXT NOT NULL, card TEXT,
+                    sms_text TEXT, created_at \(d.bigint) NOT NULL, delivered_at \(d.bigint), sms_sent_at \(d.bigint))
+                """,
+                "CREATE INDEX identity_notifications_user ON identity_notifications(user_id, seq)",
+                "CREATE INDEX identity_notifications_pending ON identity_notifications(delivered_at, seq)",
+            ]
+        },
     ]
 }

@@ -42,6 +42,8 @@ public final class IdentityService: Sendable {
     public let otp: OTPService
     public let sms: SMSGateway
     public let audit: AuditLog
+    /// Bank-to-customer notifications that e-Link delivers (with an SMS fallback).
+    public let notifications: NotificationOutbox
 
     public init(database: Database, clock: BankClock, ids: IDGenerator, random: SecureRandom, hasher: PasswordHasher,
                 secret: [UInt8], smsSink: any SMSSink) async {
@@ -54,6 +56,7 @@ public final class IdentityService: Sendable {
         self.sms = SMSGateway(database: database, sink: smsSink, clock: clock, ids: ids)
         self.otp = OTPService(database: database, sms: sms, clock: clock, ids: ids, random: random, secret: secret)
         self.audit = AuditLog(database: database, clock: clock, ids: ids)
+        self.notifications = NotificationOutbox(database: database, clock: clock, ids: ids)
     }
 
     static func realm(of role: Role) -> String {
