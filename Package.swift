@@ -109,13 +109,20 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        // Financing (逸贷, merchant 逸贷, 网贷通): for now the pure, integer-only loan arithmetic.
-        .target(name: "Lending", dependencies: ["BankKit"], swiftSettings: strict),
+        // Financing: 逸贷 consumer instalment loans, merchant 逸贷 and 网贷通 revolving lines, the scorecard and loan arithmetic.
+        .target(
+            name: "Lending",
+            dependencies: [
+                "BankKit", "Storage", "Ledger", "EndOfDay", "Identity", "Accounts", "Payments",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         // Composition root: HTTP app, middleware, OpenAPI, pages, demo data.
         .target(
             name: "RongServer",
             dependencies: [
-                "BankKit", "Storage", "Ledger", "EndOfDay", "Interbank", "Identity", "Accounts", "Payments", "Wealth",
+                "BankKit", "Storage", "Ledger", "EndOfDay", "Interbank", "Identity", "Accounts", "Payments", "Wealth", "Lending",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Logging", package: "swift-log"),
@@ -129,7 +136,7 @@ let package = Package(
         .executableTarget(
             name: "rong",
             dependencies: [
-                "BankKit", "Storage", "Ledger", "EndOfDay", "Identity", "Accounts", "Payments", "Wealth", "RongServer",
+                "BankKit", "Storage", "Ledger", "EndOfDay", "Identity", "Accounts", "Payments", "Wealth", "Lending", "RongServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),

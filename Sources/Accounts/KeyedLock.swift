@@ -6,10 +6,11 @@ import BankKit
 /// Keys are taken in sorted order, so two transfers between the same accounts cannot deadlock.
 /// Across several nodes the limit counters are still exact (conditional SQL updates); the
 /// Class III balance cap relies on this lock, so run one node per customer shard.
-final class KeyedLock: Sendable {
+public final class KeyedLock: Sendable {
     private let state = KeyedLockState()
+    public init() {}
 
-    func withLock<T: Sendable>(_ keys: [RongID], _ body: @Sendable () async throws -> T) async throws -> T {
+    public func withLock<T: Sendable>(_ keys: [RongID], _ body: @Sendable () async throws -> T) async throws -> T {
         let ordered = Array(Set(keys)).sorted()
         for key in ordered { await state.lock(key) }
         do {

@@ -15,7 +15,7 @@ public final class InstalledSlot<Value: Sendable>: Sendable {
     private let slot = Mutex<Value?>(nil)
     public init() {}
     public func install(_ value: Value) { slot.withLock { $0 = value } }
-    var current: Value? { slot.withLock { $0 } }
+    public var current: Value? { slot.withLock { $0 } }
 }
 
 extension AccountsService {

@@ -104,10 +104,21 @@ extension AccountsService {
 
     /// Returns money from a payee to the customer's account (a refund). Idempotent on `refundID`.
     public func refundSpending(_ account: EAccount, fromAccountID: RongID, amountFen: Int64, refundID: RongID, memo: String) async throws {
+        try await creditFromBank(account, fromAccountID: fromAccountID, amountFen: amountFen, transferID: refundID,
+                                 code: AccountsTransferCode.refund, memo: memo)
+    }
+
+    /// Credits `account` from one of the bank's own ledger accounts (a refund, a loan
+    /// disbursement), within the Class III balance cap. Idempotent on `transferID`.
+    public func creditFromBank(_ account: EAccount, fromAccountID: RongID, amountFen: Int64, transferID: RongID, code: Int,
+                               memo: String) async throws {
         try await locks.withLock([account.id]) {
-            if try await ledger.transfer(refundID) == nil { try await checkBalanceCap(account, incomingFen: amountFen) }
-            let result = try await ledger.submit([.posted(id: refundID, from: fromAccountID, to: account.id, amount: amountFen,
-                                                          code: AccountsTransferCode.refund, metadata: AccountsService.memo(memo))])[0]
+            if try await ledger.transfer(transferID) == nil {
+                guard account.status != "closed" else { throw AccountsService.closed }
+                try await checkBalanceCap(account, incomingFen: amountFen)
+            }
+            let result = try await ledger.submit([.posted(id: transferID, from: fromAccountID, to: account.id, amount: amountFen,
+                                                          code: code, metadata: AccountsService.memo(memo))])[0]
             guard result.isSuccess else { throw AccountsService.refusal(result.status) }
         }
     }

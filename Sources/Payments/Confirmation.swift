@@ -106,7 +106,9 @@ extension PaymentsService {
             try await identity.audit.record(tx, actor: "customer:\(customer.id)", action: "epay.pay", target: "order:\(orderID)", address: address,
                                             detail: "amount=\(order.amountFen) merchant=\(merchant.id)")
         }
-        return try await self.order(id: orderID)!
+        let paid = try await self.order(id: orderID)!
+        await notifyPurchase(paid, customer: customer, account: account, merchant: merchant)
+        return paid
     }
 
     /// An order that can still be paid (or, with `allowPaid`, one already paid).

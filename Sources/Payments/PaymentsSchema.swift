@@ -111,5 +111,8 @@ public enum PaymentsSchema {
                 "ALTER TABLE payments_merchants ADD COLUMN previous_secret_until \(d.bigint)",
             ]
         },
+        Migration(module: "payments", version: 5, name: "orders by merchant and payment time (acquiring turnover)") { _ in
+            ["CREATE INDEX payments_orders_merchant_paid ON payments_orders(merchant_id, paid_at)"]
+        },
     ]
 }

@@ -27,6 +27,8 @@ public final class PaymentsService: Sendable {
     /// Development only: let merchants' notification URLs point at loopback and private addresses.
     public let allowPrivateNotifyURLs: Bool
     let logger: Logger
+    /// Told of every completed purchase (逸贷 offers after a capture); installed by Lending.
+    public let purchaseObserver = InstalledSlot<any PurchaseObserving>()
 
     public init(database: Database, ledger: Ledger, identity: IdentityService, accounts: AccountsService, webhooks: WebhookOutbox,
                 clearing: any ClearingNetwork, clock: BankClock, ids: IDGenerator, random: SecureRandom, allowPrivateNotifyURLs: Bool = false,

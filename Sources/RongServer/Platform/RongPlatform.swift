@@ -4,6 +4,7 @@ import EndOfDay
 import Identity
 import Interbank
 import Ledger
+import Lending
 import Logging
 import Metrics
 import Payments
@@ -28,6 +29,7 @@ public final class RongPlatform: Sendable {
     public let accounts: AccountsService
     public let payments: PaymentsService
     public let wealth: WealthService
+    public let lending: LendingService
     /// The other banks (a simulator until a live interbank adapter is configured).
     public let interbankSimulator: InterbankSimulator
     /// The clearing house (a simulator of CNAPS until a live adapter is configured).
@@ -36,7 +38,7 @@ public final class RongPlatform: Sendable {
     /// Every module's migrations, lower modules first.
     public static let migrations: [Migration] = LedgerSchema.migrations + EndOfDayRunner.migrations + InterbankSimulator.migrations
         + ClearingHouse.migrations + IdentitySchema.migrations + AccountsSchema.migrations + PaymentsSchema.migrations
-        + WealthSchema.migrations + WealthProductsSchema.migrations
+        + WealthSchema.migrations + WealthProductsSchema.migrations + LendingSchema.migrations
 
     /// Secrets and costs that differ between production, development and tests.
     public struct Security: Sendable {
@@ -88,6 +90,7 @@ public final class RongPlatform: Sendable {
         try await platform.interbankSimulator.seedDirectory()
         try await platform.accounts.prepare()
         try await platform.wealth.prepare()
+        try await platform.lending.prepare()
         return platform
     }
 
@@ -116,6 +119,9 @@ public final class RongPlatform: Sendable {
         let wealth = WealthService(database: database, ledger: ledger, identity: identity, accounts: accounts, clock: clock, ids: ids,
                                    calendar: calendar, logger: logger)
         self.wealth = wealth
+        let lending = LendingService(database: database, ledger: ledger, identity: identity, accounts: accounts, payments: payments, clock: clock,
+                                     ids: ids, logger: logger)
+        self.lending = lending
         self.database = database
         self.ledger = ledger
         self.clock = clock
@@ -125,7 +131,7 @@ public final class RongPlatform: Sendable {
         self.metricsFactory = factory
         self.logger = logger
         self.endOfDay = EndOfDayRunner(database: database, steps: RongPlatform.endOfDaySteps(ledger: ledger, payments: payments) + wealth.endOfDaySteps()
-                                           + wealth.productEndOfDaySteps(), calendar: calendar,
+                                           + wealth.productEndOfDaySteps() + lending.endOfDaySteps(), calendar: calendar,
                                        clock: clock, logger: logger)
     }
 
