@@ -61,7 +61,7 @@ extension LendingService: PurchaseObserving {
             }
             try await identity.notifications.record(
                 tx, userID: customer.userID, kind: "loan.offer", title: "逸贷分期邀请", body: text,
-                card: NotificationCard(kind: "loan_offer", title: "逸贷 \(Money.fen(amount).formatted)", url: "/me/loans/offers/\(offer.id)",
+                card: NotificationCard(kind: "loan_offer", title: "逸贷 \(Money.fen(amount).formatted)", url: "/bank/loans/offers/\(offer.id)",
                                        fields: ["amount": Money.fen(amount).formatted, "merchant": offer.merchantName, "expires": "7天"]),
                 smsText: text)
             return try await identity.sms.record(tx, to: customer.mobile, purpose: "loan.offer", body: text)

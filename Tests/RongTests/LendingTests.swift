@@ -32,7 +32,7 @@ import Testing
         let customer = try await t.accounts.customer(of: s.principal)
         let notes = try await t.identity.notifications.recent(userID: customer.userID)
         #expect(notes.first?.kind == "loan.offer")
-        #expect(notes.first?.card?.url == "/me/loans/offers/\(offer.id)")
+        #expect(notes.first?.card?.url == "/bank/loans/offers/\(offer.id)")
 
         let quote = try s.lending.quote(offer, termMonths: 12, pricing: .flatFee)
         // 0.60% × 12 on ¥1,200 = ¥86.40 of fees; ¥107.20 a month.
