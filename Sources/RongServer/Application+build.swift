@@ -43,6 +43,7 @@ func registerRoutes(on router: Router<RongRequestContext>, platform: RongPlatfor
     WealthRoutes(platform: platform, auth: auth).register(on: router)
     ClearingRoutes(platform: platform, auth: auth).register(on: router)
     WealthProductRoutes(platform: platform, auth: auth).register(on: router)
+    LendingRoutes(platform: platform, auth: auth).register(on: router)
     try await SitePages.register(on: router, platform: platform, config: config)
 }
 

@@ -13,6 +13,7 @@ enum Access: Sendable {
     case roles(Set<Role>)
 
     static let customer = Access.roles([.customer])
+    static let merchant = Access.roles([.merchant])
     static let staff = Access.roles(Set(Role.staff))
     static let operators = Access.roles([.operator, .admin])
     static let admin = Access.roles([.admin])
