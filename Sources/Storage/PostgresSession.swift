@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import NIOCore
 import PostgresNIO
@@ -85,6 +86,12 @@ public struct PostgresSession: SQLSession, @unchecked Sendable {
         case .int2, .int4, .int8: return .int(try cell.decode(Int64.self))
         case .bool: return .int(try cell.decode(Bool.self) ? 1 : 0)
         case .bytea: return .blob(Array(bytes.readableBytesView))
+        case .numeric:
+            // SUM(bigint) is numeric on PostgreSQL: whole numbers come back as integers, as on SQLite.
+            let decimal = try cell.decode(Decimal.self)
+            let text = "\(decimal)"
+            if let whole = Int64(text) { return .int(whole) }
+            return .text(text)
         default: return .text(try cell.decode(String.self))
         }
     }

@@ -5,6 +5,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Identity
+import Payments
 import RongServer
 import Testing
 
@@ -19,6 +20,15 @@ import Testing
             let mobile = "1390000\(String(format: "%04d", index))"
             if role == .customer {
                 tokensByRole[role] = try await t.register(name: "甲乙", idNumber: ResidentIDs.make(birth: "19900101", sequence: 11), mobile: mobile).1.accessToken
+                continue
+            }
+            if role == .merchant {
+                // A merchant user works for an onboarded merchant (the dashboard and credit-line routes look it up).
+                let first17 = "91330100MA2" + String(format: "%06d", 990)
+                _ = try await t.payments.onboardMerchant(by: t.operatorPrincipal, name: "矩阵商户", licenceNumber: first17 + String(CreditCode.checkCharacter(for: first17)!),
+                                                         notifyURL: "https://merchant.example.com/notify", contactMobile: mobile,
+                                                         contactPassword: "Matrix2026pw", address: "test")
+                tokensByRole[role] = try await t.identity.signIn(role: role, mobile: mobile, password: "Matrix2026pw", address: "test").accessToken
                 continue
             }
             let hash = await t.identity.hasher.hash("Matrix2026pw")

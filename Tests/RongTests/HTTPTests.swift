@@ -180,7 +180,9 @@ import Testing
             #expect(Set(steps.compactMap { $0["step"] as? String }) == ["ledger.expire-holds", "payments.expire-orders", "payments.transfers", "payments.reconcile", "ledger.verify-invariants",
                                                                   "wealth.resolve-openings", "wealth.demand-accrual", "wealth.demand-settlement",
                                                                   "wealth.time-maturities", "wealth.sweeps", "wealth.product-orders-resolve",
-                                                                  "wealth.product-value-dates", "wealth.product-confirmations", "wealth.product-maturities"])
+                                                                  "wealth.product-value-dates", "wealth.product-confirmations", "wealth.product-maturities",
+                                                                  "lending.resolve", "lending.penalty", "lending.billing", "lending.auto-debit", "lending.lines",
+                                                                  "lending.merchant-sweep", "lending.expire-offers"])
         }
     }
 
