@@ -152,6 +152,15 @@ extension LendingService: PurchaseObserving {
         }
         let quote = try quote(offer, termMonths: termMonths, pricing: pricing)
         let customer = try await accounts.customer(of: principal)
+        // One acceptance at a time per customer: two offers taken at once cannot both fit the line.
+        return try await locks.withLock([customer.id]) {
+            try await self.book(offer, quote: quote, customer: customer, loanID: loanID, hash: hash, actor: principal.actorRef, address: address)
+        }
+    }
+
+    private func book(_ offer: LoanOffer, quote: LoanQuote, customer: Customer, loanID: RongID, hash: [UInt8], actor: String,
+                      address: String) async throws -> LoanView {
+        let pricing = quote.pricing
         let credit = try await consumerCredit(customer)
         guard !credit.overdue else {
             throw DomainError(.loanOverdue, "A loan is overdue: repay it before borrowing again.", status: 422)
@@ -199,7 +208,7 @@ extension LendingService: PurchaseObserving {
             try await undoDisbursement(loanID, offerID: offer.id)
             throw error
         }
-        try await finishDisbursement(loanID, principalFen: terms.principalFen, actor: principal.actorRef, address: address)
+        try await finishDisbursement(loanID, principalFen: terms.principalFen, actor: actor, address: address)
         return try await view(loanID)
     }
 

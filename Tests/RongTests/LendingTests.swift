@@ -104,4 +104,26 @@ import Testing
         try await s.checkLoanBooks(loanID)
         try await t.finish()
     }
+
+    @Test("Two acceptances of one offer at once book one loan and pay out once")
+    func concurrentAcceptance() async throws {
+        let t = try await TestPlatform.make()
+        let s = try await LendingScenario.make(t)
+        let offer = try await s.offer(for: try await s.purchase(900_00, number: "C-0001"))
+        let before = try await s.balance()
+        let lending = s.lending
+        let principal = s.principal
+        let results = await withTaskGroup(of: RongID?.self) { group in
+            for _ in 0..<4 {
+                group.addTask { try? await lending.accept(principal, offerID: offer.id, termMonths: 3, pricing: .flatFee, address: "test").loan.id }
+            }
+            var ids: [RongID?] = []
+            for await id in group { ids.append(id) }
+            return ids
+        }
+        #expect(Set(results.compactMap { $0 }).count == 1)
+        #expect(try await s.balance() == before + 900_00)
+        #expect(try await t.platform.database.first("SELECT COUNT(*) AS n FROM lending_loans", [])?.int("n") == 1)
+        try await t.finish()
+    }
 }
