@@ -22,7 +22,13 @@ extension LendingService {
            latest.decidedAt.adding(seconds: LendingService.decisionValidSeconds) > clock.now() {
             return latest
         }
-        let inputs = try await creditInputs(for: customer)
+        return try await recordConsumerDecision(for: customer, inputs: try await creditInputs(for: customer))
+    }
+
+    /// Scores `inputs` with the scorecard and records the decision as the customer's current
+    /// one. `consumerDecision` passes what the bank's books say; demo data, whose books are only
+    /// minutes old, passes the history it stands for (shown to operators as the decision's inputs).
+    public func recordConsumerDecision(for customer: Customer, inputs: CreditInputs) async throws -> RecordedDecision {
         let decision = try scorecard.evaluate(inputs)
         let shown: [String: String] = [
             "age_years": String(inputs.ageYears), "tenure_months": String(inputs.tenureMonths),

@@ -28,7 +28,7 @@ enum OpenAPIDocument {
     static let problemStatuses = [400, 401, 404, 409, 413, 415, 422, 503]
 
     /// Every documented operation: the API's, then the pages' (`PageOperations.swift`).
-    static var operations: [Operation] { apiOperations + userOperations + paymentOperations + wealthOperations + wealthProductOperations + lendingOperations + pageOperations }
+    static var operations: [Operation] { apiOperations + userOperations + paymentOperations + wealthOperations + wealthProductOperations + lendingOperations + pageOperations + lendingPageOperations }
 
     static var apiOperations: [Operation] { [
         Operation(method: "get", path: "/", summary: "Home page (zh-CN; ?lang=en for English)", tag: "pages",

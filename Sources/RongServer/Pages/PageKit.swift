@@ -89,12 +89,15 @@ struct FormState: Sendable {
     var values: [String: String] = [:]
     var message: String?
     var field: String?
+    /// The refusal's stable code (`credit_limit_exceeded`), shown beside the message.
+    var code: String?
 
     /// From a service's error: its message in the page's language and the form field it names
     /// (`DomainError.extensions["field"]`, translated to the form's input name by `fieldNames`).
     init(error: DomainError, form: FormData?, lang: PageLanguage, fieldNames: [String: String] = [:]) {
         values = form?.kept() ?? [:]
         message = PageText.message(for: error, lang: lang)
+        code = error.code.rawValue
         if case .string(let name)? = error.extensions["field"] {
             field = fieldNames[name] ?? PageText.formField[name] ?? name
         }
@@ -102,11 +105,12 @@ struct FormState: Sendable {
 
     init(values: [String: String] = [:]) { self.values = values }
 
-    /// `v` (values), `bad` (the field to highlight) and `error` for the template.
+    /// `v` (values), `bad` (the field to highlight), `error` and `code` for the template.
     var context: [String: Any] {
         var out: [String: Any] = ["v": values]
         if let field { out["bad"] = [field: true] }
         if let message { out["error"] = message }
+        if let code { out["code"] = code }
         return out
     }
 }

@@ -60,12 +60,14 @@ enum PageArea: Sendable {
             .merging(en ? TransferText.portalEnglish : TransferText.portalChinese) { _, new in new }
             .merging(en ? DepositText.portalEnglish : DepositText.portalChinese) { _, new in new }
             .merging(en ? WealthText.portalEnglish : WealthText.portalChinese) { _, new in new }
+            .merging(LoanText.portal(lang)) { _, new in new }
         case .console: (en ? ConsoleText.english : ConsoleText.chinese).merging(en ? EPayAreaText.consoleEnglish : EPayAreaText.consoleChinese) { _, new in new }
             .merging(en ? TransferText.consoleEnglish : TransferText.consoleChinese) { _, new in new }
             .merging(en ? DepositText.consoleEnglish : DepositText.consoleChinese) { _, new in new }
             .merging(en ? WealthText.consoleEnglish : WealthText.consoleChinese) { _, new in new }
+            .merging(LoanText.console(lang)) { _, new in new }
         case .dev: [:]
-        case .merchant: en ? MerchantText.english : MerchantText.chinese
+        case .merchant: (en ? MerchantText.english : MerchantText.chinese).merging(LoanText.merchant(lang)) { _, new in new }
         case .pay: en ? PayText.english : PayText.chinese
         }
         return (en ? PageText.english : PageText.chinese).merging(area) { _, mine in mine }
@@ -91,6 +93,9 @@ enum SitePages {
         ConsoleWealthPages(site: site).register(on: router)
         MerchantPages(site: site).register(on: router)
         MerchantWebhookPages(site: site).register(on: router)
+        PortalLoanPages(site: site).register(on: router)
+        MerchantCreditPages(site: site).register(on: router)
+        ConsoleLoanPages(site: site).register(on: router)
         PayPages(site: site).register(on: router)
         if config.devPages { DevPages(site: site).register(on: router) }
     }
@@ -246,13 +251,14 @@ struct PageCall {
                 ? [("nav-sign-in", "/bank/sign-in", "navSignIn"), ("nav-register", "/bank/register", "navRegister")]
                 : [("nav-overview", "/bank", "navOverview"), ("nav-transfer", "/bank/transfer", "navTransfer"),
                    ("nav-transfers", "/bank/transfers", "navTransfers"), ("nav-deposits", "/bank/deposits", "navDeposits"), ("nav-products", "/bank/products", "navProducts"),
-                   ("nav-holdings", "/bank/holdings", "navHoldings"), ("nav-bind", "/bank/bind", "navBind"), ("nav-open", "/bank/open", "navOpen"),
+                   ("nav-holdings", "/bank/holdings", "navHoldings"), ("nav-loans", "/bank/loans", "navLoans"), ("nav-bind", "/bank/bind", "navBind"), ("nav-open", "/bank/open", "navOpen"),
                    ("nav-limits", "/bank/limits", "navLimits"), ("nav-password", "/bank/password", "navPassword")]
         case .console:
             var list = [("nav-search", "/console", "navSearch"), ("nav-merchants", "/console/merchants", "navMerchants"),
                         ("nav-products", "/console/products", "navProducts")]
             if principal?.role == .operator || principal?.role == .admin {
-                list += [("nav-clearing", "/console/clearing", "navClearing"), ("nav-reconciliation", "/console/reconciliation", "navReconciliation")]
+                list += [("nav-clearing", "/console/clearing", "navClearing"), ("nav-reconciliation", "/console/reconciliation", "navReconciliation"),
+                         ("nav-loans", "/console/loans", "navLoans"), ("nav-lines", "/console/lines", "navLines")]
             }
             if principal != nil {
                 list.append(("nav-rates", "/console/rates", "navRates"))
@@ -263,7 +269,7 @@ struct PageCall {
             items = [("nav-sms", "/dev/sms", "navSMS"), ("nav-bank", "/bank", "navBankPortal")]
         case .merchant:
             items = principal == nil ? [("nav-sign-in", "/merchant/sign-in", "navSignIn")]
-                : [("nav-orders", "/merchant", "navOrders"), ("nav-webhooks", "/merchant/webhooks", "navWebhooks")]
+                : [("nav-orders", "/merchant", "navOrders"), ("nav-webhooks", "/merchant/webhooks", "navWebhooks"), ("nav-credit", "/merchant/credit", "navCredit")]
         case .pay:
             items = []
         }

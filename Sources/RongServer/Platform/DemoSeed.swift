@@ -1,8 +1,10 @@
 import Accounts
 import BankKit
+import Foundation
 import Identity
 import Interbank
 import Ledger
+import Lending
 import Payments
 import Wealth
 
@@ -118,6 +120,7 @@ enum DemoSeed {
                 contactMobile: merchant.contactMobile, contactPassword: merchantPassword, address: "seed")
             newMerchantKeys.append((merchant.name, credentials.apiKey))
         }
+        try await seedEasyLoanOffer(platform)
         return (newCustomers, newMerchantKeys)
     }
 }
@@ -157,6 +160,38 @@ extension DemoSeed {
                 quotaFen: 20_000_000_00, windowStart: today, windowEnd: today.adding(days: 6), termDays: 91, expectedYield: AnnualRate(micros: 31_000)),
                 address: "seed")
         }
+    }
+}
+
+extension DemoSeed {
+    /// The demo purchase that brings a 逸贷 offer: 刘洋 pays ¥3,999.00 at 深圳华强数码专营店 with
+    /// e-Pay from his Class I account (code by SMS, as on the pay page); the capture offers to
+    /// turn it into instalments. Seeding again finds the order paid and does nothing.
+    static let easyLoanOrderNumber = "DEMO-EASYLOAN-0001"
+    static let easyLoanPurchaseFen: Int64 = 3_999_00
+
+    static func seedEasyLoanOffer(_ platform: RongPlatform) async throws {
+        let person = people[3]
+        guard let customer = try await platform.accounts.customer(mobile: person.mobile),
+              let account = try await platform.accounts.accounts(of: customer).first(where: { $0.account.accountClass == .classI })?.account,
+              let merchant = try await platform.payments.merchants().first(where: { $0.licenceNumber == merchants[1].licence }) else { return }
+        let order = try await platform.payments.createOrder(merchant: merchant, orderNumber: easyLoanOrderNumber, amountFen: easyLoanPurchaseFen,
+                                                            description: "华为 Mate 70 手机 256GB", expiresInSeconds: nil)
+        guard order.status == .created, order.expiresAt > platform.clock.now() else { return }
+        // The demo's books are minutes old, so the scorecard is given the history 刘洋 stands for:
+        // a customer of three years with a salary coming in and twelve instalments repaid on time
+        // (his age comes from his ID). Operators see these inputs in the loan's dossier.
+        var inputs = try await platform.lending.creditInputs(for: customer)
+        inputs.tenureMonths = 38
+        inputs.averageBalanceFen = 180_000_00
+        inputs.averageMonthlyInflowFen = 18_000_00
+        inputs.instalmentsOnTime = 12
+        _ = try await platform.lending.recordConsumerDecision(for: customer, inputs: inputs)
+        let challenge = try await platform.payments.requestPaymentCode(orderID: order.id, mobile: customer.mobile,
+                                                                       accountLast6: String(account.accountNumber.suffix(6)), address: "seed")
+        guard let body = try await platform.identity.sms.recent(mobile: customer.mobile, limit: 1).first?.body,
+              let code = body.range(of: #"\d{6}"#, options: .regularExpression).map({ String(body[$0]) }) else { return }
+        _ = try await platform.payments.confirm(orderID: order.id, challengeID: challenge.id, code: code, address: "seed")
     }
 }
 

@@ -197,6 +197,7 @@ extension RongPlatform {
     public static var demoCredentials: [(role: String, mobile: String, password: String)] {
         DemoSeed.staff.map { ($0.role.rawValue, $0.mobile, $0.password) }
             + DemoSeed.people.prefix(2).map { ("customer \($0.name)", $0.mobile, DemoSeed.customerPassword) }
+            + [("customer \(DemoSeed.people[3].name) (逸贷 offer)", DemoSeed.people[3].mobile, DemoSeed.customerPassword)]
             + DemoSeed.merchants.map { ("merchant \($0.name)", $0.contactMobile, DemoSeed.merchantPassword) }
     }
 }

@@ -134,7 +134,7 @@ struct LendingRoutes {
         }
         router.get("v1/staff/lending/decisions") { request, _ -> ListBody<DecisionBody> in
             _ = try await auth.require(request, .operators)
-            guard let subject = request.uri.queryParameters.get("subject").map { String($0) },
+            guard let subject = request.uri.queryParameters.get("subject").map({ String($0) }),
                   subject.hasPrefix("customer:") || subject.hasPrefix("merchant:"), subject.count <= 60 else {
                 throw DomainError(.invalidRequest, "subject is customer:<id> or merchant:<id>.", status: 422, extensions: ["field": .string("subject")])
             }
