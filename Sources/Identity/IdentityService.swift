@@ -171,6 +171,9 @@ public final class IdentityService: Sendable {
                 }
                 try await audit.record(tx, actor: "anonymous", action: lock ? "auth.lock" : "auth.sign_in", target: "user:\(userID)",
                                        outcome: lock ? ErrorCode.signInLocked.rawValue : ErrorCode.invalidCredentials.rawValue, address: address)
+                if lock {
+                    try await securityAlert(tx, userID: userID, text: "您的账户连续\(IdentityService.signInFailuresMax)次密码错误，登录已锁定15分钟。如非本人操作，请尽快修改密码。")
+                }
                 return lock
             }
             if locked { throw IdentityService.locked(until: now.adding(seconds: IdentityService.lockSeconds)) }
@@ -285,7 +288,13 @@ public final class IdentityService: Sendable {
             try await tx.execute("UPDATE identity_sessions SET revoked_at = ?, revoked_reason = 'password_changed' WHERE user_id = ? AND id <> ? AND revoked_at IS NULL",
                                  [.time(clock.now()), .id(principal.userID), .id(principal.sessionID)])
             try await audit.record(tx, actor: principal.actorRef, action: "auth.password_change", target: "user:\(principal.userID)", address: address)
+            try await securityAlert(tx, userID: principal.userID, text: "您的登录密码已修改，其他设备已退出登录。如非本人操作，请立即致电银行。")
         }
+    }
+
+    /// A security alert to the user: a bank notification (e-Link) with the same text as its SMS fallback.
+    func securityAlert(_ tx: any SQLSession, userID: RongID, text: String) async throws {
+        try await notifications.record(tx, userID: userID, kind: "alert.security", title: "账户安全提醒", body: text, smsText: text)
     }
 
     /// Sends a step-up code to the signed-in user's own mobile, bound to the user.
@@ -331,6 +340,7 @@ public final class IdentityService: Sendable {
             try await tx.execute("UPDATE identity_sessions SET revoked_at = ?, revoked_reason = 'password_reset' WHERE user_id = ? AND revoked_at IS NULL",
                                  [.time(clock.now()), .id(userID)])
             try await audit.record(tx, actor: "user:\(userID)", action: "auth.password_reset", target: "user:\(userID)", address: address)
+            try await securityAlert(tx, userID: userID, text: "您的登录密码已通过短信验证重置，所有设备已退出登录。如非本人操作，请立即致电银行。")
         }
     }
 

@@ -183,7 +183,6 @@ extension LendingService {
         let key = try AccountsService.validateIdempotencyKey(idempotencyKey)
         let line = try await ownedLine(principal, id: lineID)
         let hash = Array("draw|\(amountFen)".utf8)
-        if try await existingEvent(ownerID: line.id, key: key, hash: hash) != nil { return try await lineView(line.id) }
         guard amountFen > 0 else {
             throw DomainError(.invalidAmount, "A draw must be positive.", status: 422, extensions: ["field": .string("amount")])
         }
@@ -229,7 +228,6 @@ extension LendingService {
         let key = try AccountsService.validateIdempotencyKey(idempotencyKey)
         let line = try await ownedLine(principal, id: lineID)
         let hash = Array("repay|\(amountFen)".utf8)
-        if try await existingEvent(ownerID: line.id, key: key, hash: hash) != nil { return try await lineView(line.id) }
         guard amountFen > 0 else {
             throw DomainError(.invalidAmount, "A repayment must be positive.", status: 422, extensions: ["field": .string("amount")])
         }

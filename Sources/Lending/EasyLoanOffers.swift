@@ -140,21 +140,23 @@ extension LendingService: PurchaseObserving {
     /// that paid for the purchase at once. Accepting again with the same choice returns the same
     /// loan; with another choice, or after expiry, or someone else's offer, it is refused.
     public func accept(_ principal: Principal, offerID: RongID, termMonths: Int, pricing: PricingChoice, address: String) async throws -> LoanView {
-        let offer = try await ownedOffer(principal, id: offerID)
-        let loanID = RongID.derived("lending.loan", offer.id)
-        let hash = Array("\(termMonths)|\(pricing.rawValue)".utf8)
-        if let existing = try await existingLoan(loanID, hash: hash) { return existing }
-        guard offer.status != .expired else {
-            throw DomainError(.offerExpired, "This offer expired on \(BusinessDate(at: offer.expiresAt)).", status: 422)
-        }
-        guard offer.status == .offered else {
-            throw DomainError(.offerAlreadyAccepted, "This offer has been accepted already.", status: 409)
-        }
-        let quote = try quote(offer, termMonths: termMonths, pricing: pricing)
         let customer = try await accounts.customer(of: principal)
-        // One acceptance at a time per customer: two offers taken at once cannot both fit the line.
+        _ = try await ownedOffer(principal, id: offerID)   // someone else's offer: not found, before waiting on anything
+        // One acceptance at a time per customer: the same offer accepted twice at once books one
+        // loan, and two offers taken at once cannot both fit the line. Everything is read inside.
         return try await locks.withLock([customer.id]) {
-            try await self.book(offer, quote: quote, customer: customer, loanID: loanID, hash: hash, actor: principal.actorRef, address: address)
+            let offer = try await self.ownedOffer(principal, id: offerID)
+            let loanID = RongID.derived("lending.loan", offer.id)
+            let hash = Array("\(termMonths)|\(pricing.rawValue)".utf8)
+            if let existing = try await self.existingLoan(loanID, hash: hash) { return existing }
+            guard offer.status != .expired else {
+                throw DomainError(.offerExpired, "This offer expired on \(BusinessDate(at: offer.expiresAt)).", status: 422)
+            }
+            guard offer.status == .offered else {
+                throw DomainError(.offerAlreadyAccepted, "This offer has been accepted already.", status: 409)
+            }
+            let quote = try self.quote(offer, termMonths: termMonths, pricing: pricing)
+            return try await self.book(offer, quote: quote, customer: customer, loanID: loanID, hash: hash, actor: principal.actorRef, address: address)
         }
     }
 
@@ -205,7 +207,8 @@ extension LendingService: PurchaseObserving {
                                               transferID: RongID.derived("lending.disburse", loanID), code: LendingTransferCode.disbursement,
                                               memo: "逸贷放款 \(offer.merchantName)")
         } catch {
-            try await undoDisbursement(loanID, offerID: offer.id)
+            // Finished if the ledger paid out after all (an answer lost after the commit), undone if not.
+            if try await resolveDisbursement(loanID) { return try await view(loanID) }
             throw error
         }
         try await finishDisbursement(loanID, principalFen: terms.principalFen, actor: actor, address: address)
@@ -213,11 +216,15 @@ extension LendingService: PurchaseObserving {
     }
 
     private func existingLoan(_ loanID: RongID, hash: [UInt8]) async throws -> LoanView? {
-        guard let row = try await database.first("SELECT request_hash, status FROM lending_loans WHERE id = ?", [.id(loanID)]) else { return nil }
+        guard let row = try await database.first("SELECT request_hash, status, created_at FROM lending_loans WHERE id = ?", [.id(loanID)]) else { return nil }
         guard case .blob(let stored) = row["request_hash"], stored == hash else {
             throw DomainError(.offerAlreadyAccepted, "This offer has been accepted already, with other terms.", status: 409)
         }
-        if row.text("status") == "disbursing" { _ = try await resolveDisbursement(loanID) }
+        if row.text("status") == "disbursing" {
+            // Another request is paying it out; only one left behind (a minute old) is resolved here.
+            guard row.time("created_at").adding(seconds: LendingService.postingGraceSeconds) <= clock.now() else { throw LendingService.inProgress }
+            guard try await resolveDisbursement(loanID) else { return nil }
+        }
         return try await view(loanID)
     }
 
@@ -230,9 +237,17 @@ extension LendingService: PurchaseObserving {
     }
 
     private func finishDisbursement(_ loanID: RongID, principalFen: Int64, actor: String, address: String) async throws {
+        let borrower = try await loan(id: loanID).asyncMap { try await accounts.customer(id: $0.customerID) } ?? nil
         try await database.transaction { tx in
             guard try await tx.execute("UPDATE lending_loans SET status = 'active' WHERE id = ? AND status = 'disbursing'", [.id(loanID)]) == 1 else { return }
             try await recordEvent(tx, ownerID: loanID, kind: "disburse", on: today, principalFen: principalFen, detail: "逸贷放款")
+            if let customer = borrower {
+                let text = "逸贷放款\(Money.fen(principalFen).formatted)已到账，首期还款日见贷款详情。"
+                try await identity.notifications.record(tx, userID: customer.userID, kind: "alert.transaction", title: "动账提醒", body: text,
+                                                        card: NotificationCard(kind: "loan", title: "逸贷 \(Money.fen(principalFen).formatted)",
+                                                                               url: "/bank/loans/\(loanID)"),
+                                                        smsText: text)
+            }
             try await identity.audit.record(tx, actor: actor, action: "lending.loan.accept", target: "loan:\(loanID)", address: address,
                                             detail: Money.fen(principalFen).formatted)
         }

@@ -111,6 +111,8 @@ extension ErrorCode {
     public static let nothingDue: ErrorCode = "nothing_due"
     public static let writeOffNotAllowed: ErrorCode = "write_off_not_allowed"
     public static let lineAlreadyExists: ErrorCode = "line_already_exists"
+    /// The same request (idempotency key, offer) is still being processed.
+    public static let requestInProgress: ErrorCode = "request_in_progress"
 }
 
 /// How a 逸贷 loan is priced, as the customer picks it.

@@ -34,6 +34,8 @@ struct LendingAllocation: Codable, Sendable, Hashable {
 }
 
 extension LendingService {
+    static let inProgress = DomainError(.requestInProgress, "The same request is still being processed; try again in a moment.", status: 409)
+
     /// Events left `posting` longer than this are finished or dropped by `resolvePostingEvents`.
     public static let postingGraceSeconds: Int64 = 60
 
@@ -60,8 +62,12 @@ extension LendingService {
         do {
             try await post(LendingService.transfers(eventID: id, ownerID: ownerID, accountID: accountID, kind: kind, allocation: allocation, memo: detail))
         } catch {
-            try await database.execute("DELETE FROM lending_events WHERE id = ? AND status = 'posting'", [.id(id)])
-            throw error
+            // The chain is linked: if its first transfer is booked, all are (an answer lost after the
+            // commit) and the event goes on; otherwise nothing moved and the event goes.
+            if try await ledger.transfer(RongID.derived("lending.event", id, 0)) == nil {
+                try await database.execute("DELETE FROM lending_events WHERE id = ? AND status = 'posting'", [.id(id)])
+                throw error
+            }
         }
         try await database.transaction { tx in
             try await apply(tx, eventID: id, ownerID: ownerID, kind: kind, on: date, allocation: allocation)
@@ -166,7 +172,11 @@ extension LendingService {
         guard case .blob(let stored) = row["request_hash"], stored == hash else {
             throw DomainError(.idempotencyConflict, "This Idempotency-Key was used with a different request.", status: 409)
         }
-        if row.text("status") == "posting" { _ = try await resolvePostingEvents(olderThanSeconds: 0) }
+        if row.text("status") == "posting" {
+            // Still being posted by the first request (or by a node that stopped: the end-of-day
+            // step resolves those once they are a minute old). Never resolved here while young.
+            throw LendingService.inProgress
+        }
         return row.id("id")
     }
 
@@ -225,7 +235,6 @@ extension LendingService {
         let key = try AccountsService.validateIdempotencyKey(idempotencyKey)
         let loan = try await ownedLoan(principal, id: loanID)
         let hash = Array("repay|\(prepayPrincipalFen ?? -1)|\(full)".utf8)
-        if try await existingEvent(ownerID: loan.id, key: key, hash: hash) != nil { return try await view(loan.id) }
         return try await locks.withLock([loan.id]) {
             if try await self.existingEvent(ownerID: loan.id, key: key, hash: hash) != nil { return try await self.view(loan.id) }
             let (quote, allocation) = try await self.plan(loan, prepayPrincipalFen: prepayPrincipalFen, full: full)

@@ -105,6 +105,8 @@ extension PaymentsService {
             try await enqueueEvent(tx, orderID: orderID, type: "order.paid")
             try await identity.audit.record(tx, actor: "customer:\(customer.id)", action: "epay.pay", target: "order:\(orderID)", address: address,
                                             detail: "amount=\(order.amountFen) merchant=\(merchant.id)")
+            let alert = "您尾号\(account.accountNumber.suffix(4))的账户e支付消费\(Money.fen(order.amountFen).formatted)，商户：\(merchant.name.prefix(30))。"
+            try await identity.notifications.record(tx, userID: customer.userID, kind: "alert.transaction", title: "动账提醒", body: alert, smsText: alert)
         }
         let paid = try await self.order(id: orderID)!
         await notifyPurchase(paid, customer: customer, account: account, merchant: merchant)

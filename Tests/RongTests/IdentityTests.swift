@@ -71,6 +71,10 @@ import Testing
         let locked = try #require(await refused(.signInLocked, status: 423) { try await signIn(t, customer.mobile, "Wrong2026pass") })
         let lockedUntil = t.clock.now.adding(seconds: IdentityService.lockSeconds)
         #expect(locked.extensions["locked_until"] == .string(lockedUntil.description))
+        // The owner is told: a security alert in the notification outbox, with its SMS text.
+        let alerts = try await t.identity.notifications.recent(userID: customer.userID)
+        #expect(alerts.filter { $0.kind == "alert.security" }.count == 1)
+        #expect(alerts.first?.smsText?.contains("锁定") == true)
         await refused(.signInLocked, status: 423) { try await signIn(t, customer.mobile) }
         t.clock.advance(seconds: IdentityService.lockSeconds - 1)
         await refused(.signInLocked, status: 423) { try await signIn(t, customer.mobile) }

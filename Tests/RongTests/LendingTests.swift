@@ -52,6 +52,11 @@ import Testing
             _ = try await s.lending.accept(s.principal, offerID: offer.id, termMonths: 6, pricing: .flatFee, address: "test")
         }
         #expect(try await s.balance() == before + 1_200_00)
+        // Alerts: the e-Pay payment and the loan paid out.
+        let alerts = try await t.identity.notifications.recent(userID: customer.userID).filter { $0.kind == "alert.transaction" }
+        #expect(alerts.contains { $0.body.contains("e支付消费¥1,200.00") })
+        #expect(alerts.first?.body.contains("逸贷放款¥1,200.00") == true)
+        #expect(alerts.first?.card?.url == "/bank/loans/\(loan.loan.id)")
         let after = try await s.lending.consumerCredit(s.principal)
         #expect(after.usedFen == 1_200_00)
         try await s.checkLoanBooks(loan.loan.id)
@@ -105,7 +110,7 @@ import Testing
         try await t.finish()
     }
 
-    @Test("Two acceptances of one offer at once book one loan and pay out once")
+    @Test("Acceptances of one offer at once book one loan and pay out once; the same repayment at once moves money once")
     func concurrentAcceptance() async throws {
         let t = try await TestPlatform.make()
         let s = try await LendingScenario.make(t)
@@ -115,7 +120,7 @@ import Testing
         let principal = s.principal
         let results = await withTaskGroup(of: RongID?.self) { group in
             for _ in 0..<4 {
-                group.addTask { try? await lending.accept(principal, offerID: offer.id, termMonths: 3, pricing: .flatFee, address: "test").loan.id }
+                group.addTask { do { return try await lending.accept(principal, offerID: offer.id, termMonths: 3, pricing: .flatFee, address: "test").loan.id } catch { Issue.record("accept failed: \(error)"); return nil } }
             }
             var ids: [RongID?] = []
             for await id in group { ids.append(id) }
@@ -124,6 +129,22 @@ import Testing
         #expect(Set(results.compactMap { $0 }).count == 1)
         #expect(try await s.balance() == before + 900_00)
         #expect(try await t.platform.database.first("SELECT COUNT(*) AS n FROM lending_loans", [])?.int("n") == 1)
+        // The same repayment sent four times at once moves money once.
+        let loanID = try #require(results.compactMap { $0 }.first)
+        let outstanding = await withTaskGroup(of: Int64?.self) { group in
+            for _ in 0..<4 {
+                group.addTask {
+                    try? await lending.repay(principal, loanID: loanID, prepayPrincipalFen: 100_00, full: false, idempotencyKey: "same", address: "test")
+                        .outstandingPrincipalFen
+                }
+            }
+            var values: [Int64?] = []
+            for await value in group { values.append(value) }
+            return values
+        }
+        #expect(outstanding.compactMap { $0 }.allSatisfy { $0 == 800_00 })
+        #expect(try await s.balance() == before + 900_00 - 100_00)
+        try await s.checkLoanBooks(loanID)
         try await t.finish()
     }
 }
