@@ -13,6 +13,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -118,12 +119,25 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // e-Link (融e联): conversations, sequenced messages, the service queue, official accounts,
+        // account managers, blobs, bank notifications and the fan-out hub (in-process or LISTEN/NOTIFY).
+        .target(
+            name: "Messaging",
+            dependencies: [
+                "BankKit", "Storage", "Identity", "Accounts",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         // Composition root: HTTP app, middleware, OpenAPI, pages, demo data.
         .target(
             name: "RongServer",
             dependencies: [
                 "BankKit", "Storage", "Ledger", "EndOfDay", "Interbank", "Identity", "Accounts", "Payments", "Wealth", "Lending",
+                "Messaging",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -137,7 +151,9 @@ let package = Package(
             name: "rong",
             dependencies: [
                 "BankKit", "Storage", "Ledger", "EndOfDay", "Identity", "Accounts", "Payments", "Wealth", "Lending", "RongServer",
+                "Messaging",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -148,7 +164,10 @@ let package = Package(
             name: "RongTests",
             dependencies: [
                 "BankKit", "Storage", "Ledger", "EndOfDay", "Interbank", "Identity", "Accounts", "Payments", "Wealth", "Lending", "RongServer",
+                "Messaging",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HummingbirdWSTesting", package: "hummingbird-websocket"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             swiftSettings: strict

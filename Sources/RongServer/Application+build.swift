@@ -1,6 +1,7 @@
 import BankKit
 import Foundation
 import Hummingbird
+import HummingbirdWebSocket
 import Identity
 import Logging
 import ServiceLifecycle
@@ -18,11 +19,15 @@ public func buildApplication(platform: RongPlatform, config: RongConfig, ledgerA
 
     var app = Application(
         router: router,
+        // The same router answers WebSocket upgrades (`/v1/elink/ws`); see ElinkWebSocket for the limits.
+        server: .http1WebSocketUpgrade(webSocketRouter: router, configuration: .init(ws: .init(
+            maxFrameSize: ElinkWebSocket.messageBytesMax, autoPing: .enabled(timePeriod: .seconds(30))))),
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: "rong"),
         logger: platform.logger)
     if backgroundServices {
         app.addServices(ExpirySweeper(platform: platform))
         app.addServices(PaymentsWorker(platform: platform))
+        app.addServices(MessagingWorker(platform: platform))
         if config.scheduleEndOfDay { app.addServices(EndOfDayScheduler(platform: platform)) }
     }
     return app
@@ -44,6 +49,7 @@ func registerRoutes(on router: Router<RongRequestContext>, platform: RongPlatfor
     ClearingRoutes(platform: platform, auth: auth).register(on: router)
     WealthProductRoutes(platform: platform, auth: auth).register(on: router)
     LendingRoutes(platform: platform, auth: auth).register(on: router)
+    MessagingRoutes(platform: platform, auth: auth).register(on: router)
     try await SitePages.register(on: router, platform: platform, config: config)
 }
 

@@ -8,7 +8,7 @@ import Storage
 import Synchronization
 
 struct Bench: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Measure Rong's throughput.", subcommands: [LedgerBench.self, PayBench.self, EODBench.self])
+    static let configuration = CommandConfiguration(abstract: "Measure Rong's throughput.", subcommands: [LedgerBench.self, PayBench.self, EODBench.self, ElinkBench.self])
 }
 
 /// `rong bench ledger`: durable transfers per second through the batched writer, and the

@@ -28,7 +28,10 @@ enum OpenAPIDocument {
     static let problemStatuses = [400, 401, 404, 409, 413, 415, 422, 503]
 
     /// Every documented operation: the API's, then the pages' (`PageOperations.swift`).
-    static var operations: [Operation] { apiOperations + userOperations + paymentOperations + wealthOperations + wealthProductOperations + lendingOperations + pageOperations + lendingPageOperations }
+    static var operations: [Operation] {
+        apiOperations + userOperations + paymentOperations + wealthOperations + wealthProductOperations + lendingOperations + messagingOperations
+            + pageOperations + lendingPageOperations
+    }
 
     static var apiOperations: [Operation] { [
         Operation(method: "get", path: "/", summary: "Home page (zh-CN; ?lang=en for English)", tag: "pages",
@@ -109,7 +112,8 @@ enum OpenAPIDocument {
             ],
             "servers": [["url": "http://127.0.0.1:8080"]],
             "paths": paths,
-            "components": ["schemas": schemas.merging(userSchemas) { $1 }.merging(paymentSchemas) { $1 }.merging(wealthSchemas) { $1 }.merging(wealthProductSchemas) { $1 }.merging(lendingSchemas) { $1 }, "securitySchemes": [
+            "components": ["schemas": schemas.merging(userSchemas) { $1 }.merging(paymentSchemas) { $1 }.merging(wealthSchemas) { $1 }.merging(wealthProductSchemas) { $1 }
+                .merging(lendingSchemas) { $1 }.merging(messagingSchemas) { $1 }, "securitySchemes": [
                 "serviceKey": ["type": "http", "scheme": "bearer", "description": "RONG_LEDGER_API_KEY"],
                 "merchantKey": ["type": "http", "scheme": "bearer", "description": "Merchant API key mk_<id>.<secret>, issued at onboarding"],
                 "bearerAuth": ["type": "http", "scheme": "bearer", "bearerFormat": "JWT",

@@ -61,11 +61,13 @@ enum PageArea: Sendable {
             .merging(en ? DepositText.portalEnglish : DepositText.portalChinese) { _, new in new }
             .merging(en ? WealthText.portalEnglish : WealthText.portalChinese) { _, new in new }
             .merging(LoanText.portal(lang)) { _, new in new }
+            .merging(en ? ElinkText.sharedEnglish : ElinkText.sharedChinese) { _, new in new }
         case .console: (en ? ConsoleText.english : ConsoleText.chinese).merging(en ? EPayAreaText.consoleEnglish : EPayAreaText.consoleChinese) { _, new in new }
             .merging(en ? TransferText.consoleEnglish : TransferText.consoleChinese) { _, new in new }
             .merging(en ? DepositText.consoleEnglish : DepositText.consoleChinese) { _, new in new }
             .merging(en ? WealthText.consoleEnglish : WealthText.consoleChinese) { _, new in new }
             .merging(LoanText.console(lang)) { _, new in new }
+            .merging(en ? ElinkText.consoleEnglish : ElinkText.consoleChinese) { _, new in new }
         case .dev: [:]
         case .merchant: (en ? MerchantText.english : MerchantText.chinese).merging(LoanText.merchant(lang)) { _, new in new }
         case .pay: en ? PayText.english : PayText.chinese
@@ -97,6 +99,7 @@ enum SitePages {
         MerchantCreditPages(site: site).register(on: router)
         ConsoleLoanPages(site: site).register(on: router)
         PayPages(site: site).register(on: router)
+        ElinkPages(site: site).register(on: router)
         if config.devPages { DevPages(site: site).register(on: router) }
     }
 }
@@ -252,7 +255,8 @@ struct PageCall {
                 : [("nav-overview", "/bank", "navOverview"), ("nav-transfer", "/bank/transfer", "navTransfer"),
                    ("nav-transfers", "/bank/transfers", "navTransfers"), ("nav-deposits", "/bank/deposits", "navDeposits"), ("nav-products", "/bank/products", "navProducts"),
                    ("nav-holdings", "/bank/holdings", "navHoldings"), ("nav-loans", "/bank/loans", "navLoans"), ("nav-bind", "/bank/bind", "navBind"), ("nav-open", "/bank/open", "navOpen"),
-                   ("nav-limits", "/bank/limits", "navLimits"), ("nav-password", "/bank/password", "navPassword")]
+                   ("nav-limits", "/bank/limits", "navLimits"), ("nav-password", "/bank/password", "navPassword"),
+                   ("nav-elink", "/bank/elink", "navElink")]
         case .console:
             var list = [("nav-search", "/console", "navSearch"), ("nav-merchants", "/console/merchants", "navMerchants"),
                         ("nav-products", "/console/products", "navProducts")]
@@ -264,6 +268,8 @@ struct PageCall {
                 list.append(("nav-rates", "/console/rates", "navRates"))
             }
             if principal?.role == .admin { list.append(("nav-audit", "/console/audit", "navAudit")) }
+            if principal?.role == .accountManager { list.append(("nav-elink-customers", "/console/elink/customers", "navElinkCustomers")) }
+            if principal?.role == .serviceAgent || principal?.role == .admin { list.append(("nav-elink-queue", "/console/elink/queue", "navElinkQueue")) }
             items = principal == nil ? [("nav-sign-in", "/console/sign-in", "navSignIn")] : list
         case .dev:
             items = [("nav-sms", "/dev/sms", "navSMS"), ("nav-bank", "/bank", "navBankPortal")]

@@ -25,6 +25,7 @@ enum DemoSeed {
         Staff(role: .admin, name: "系统管理员", mobile: "13800000000", password: "Admin2026rong"),
         Staff(role: .operator, name: "柜面运营 周晓", mobile: "13800000001", password: "Oper2026rong"),
         Staff(role: .accountManager, name: "客户经理 孙立", mobile: "13800000002", password: "Mgr2026rong"),
+        Staff(role: .serviceAgent, name: "客服 陈晨", mobile: "13800000003", password: "Agent2026rong"),
     ]
 
     static let customerPassword = "Rong2026demo"
@@ -112,6 +113,7 @@ enum DemoSeed {
             }
         }
         try await seedWealthProducts(platform, by: seedOperator)
+        try await seedElink(platform, by: seedOperator)
         // Merchants, onboarded as an operator would, with a dashboard sign-in each.
         let onboarded = Set(try await platform.payments.merchants().map(\.licenceNumber))
         for merchant in merchants where !onboarded.contains(merchant.licence) {

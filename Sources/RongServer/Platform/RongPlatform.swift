@@ -6,6 +6,7 @@ import Interbank
 import Ledger
 import Lending
 import Logging
+import Messaging
 import Metrics
 import Payments
 import Prometheus
@@ -30,6 +31,8 @@ public final class RongPlatform: Sendable {
     public let payments: PaymentsService
     public let wealth: WealthService
     public let lending: LendingService
+    /// e-Link messaging (its hub: in-process on SQLite, LISTEN/NOTIFY on PostgreSQL).
+    public let messaging: MessagingService
     /// The other banks (a simulator until a live interbank adapter is configured).
     public let interbankSimulator: InterbankSimulator
     /// The clearing house (a simulator of CNAPS until a live adapter is configured).
@@ -39,6 +42,7 @@ public final class RongPlatform: Sendable {
     public static let migrations: [Migration] = LedgerSchema.migrations + EndOfDayRunner.migrations + InterbankSimulator.migrations
         + ClearingHouse.migrations + IdentitySchema.migrations + AccountsSchema.migrations + PaymentsSchema.migrations
         + WealthSchema.migrations + WealthProductsSchema.migrations + LendingSchema.migrations
+        + MessagingSchema.migrations
 
     /// Secrets and costs that differ between production, development and tests.
     public struct Security: Sendable {
@@ -56,6 +60,10 @@ public final class RongPlatform: Sendable {
         /// Where transfers to other banks are cleared: the in-process simulator when nil, else e.g.
         /// `HTTPClearingConnection` to `rong clearing-house` (`rong serve --clearing-house-url`).
         public var clearingConnection: (any ClearingConnection)?
+        /// e-Link fan-out; nil: `PostgresMessageHub` on PostgreSQL (run by `MessagingWorker`), else in-process.
+        public var messageHub: (any MessageHub)?
+        /// Where e-Link uploads are stored; nil: `blobs/` beside the SQLite file, or `./data/blobs`.
+        public var blobDirectory: String?
 
         public init(signingSecret: [UInt8]? = nil, bcryptCost: UInt8 = 12, smsSink: (any SMSSink)? = nil,
                     webhookTransport: (any WebhookTransport)? = nil) {
@@ -86,17 +94,19 @@ public final class RongPlatform: Sendable {
         let platform = try RongPlatform(database: database, clock: clock, ids: ids, calendar: calendar, random: random,
                                         identity: identity, webhookTransport: security.webhookTransport ?? HTTPWebhookTransport.process,
                                         allowPrivateNotifyURLs: security.allowPrivateNotifyURLs, clearingConnection: security.clearingConnection,
+                                        messaging: try MessagingSetup(database: database, security: security, ids: ids, logger: logger),
                                         logger: logger)
         try await platform.interbankSimulator.seedDirectory()
         try await platform.accounts.prepare()
         try await platform.wealth.prepare()
         try await platform.lending.prepare()
+        try await platform.messaging.prepare()
         return platform
     }
 
     init(database: Database, clock: BankClock, ids: IDGenerator, calendar: BusinessCalendar, random: SecureRandom,
          identity: IdentityService, webhookTransport: any WebhookTransport, allowPrivateNotifyURLs: Bool,
-         clearingConnection: (any ClearingConnection)? = nil, logger: Logger) throws {
+         clearingConnection: (any ClearingConnection)? = nil, messaging: MessagingSetup, logger: Logger) throws {
         let registry = PrometheusCollectorRegistry()
         let factory = PrometheusMetricsFactory(registry: registry)
         let ledger = try Ledger(database: database, clock: clock, ids: ids, metrics: LedgerMetrics(factory: factory), logger: logger)
@@ -122,6 +132,8 @@ public final class RongPlatform: Sendable {
         let lending = LendingService(database: database, ledger: ledger, identity: identity, accounts: accounts, payments: payments, clock: clock,
                                      ids: ids, logger: logger)
         self.lending = lending
+        self.messaging = MessagingService(database: database, identity: identity, accounts: accounts, hub: messaging.hub, blobs: messaging.blobs,
+                                          clock: clock, ids: ids, logger: logger)
         self.database = database
         self.ledger = ledger
         self.clock = clock

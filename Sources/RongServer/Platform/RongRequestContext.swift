@@ -1,10 +1,13 @@
 import Foundation
 import Hummingbird
+import HummingbirdWebSocket
 import NIOCore
 
 /// Per-request state: the request id (also in every log line and problem document).
-public struct RongRequestContext: RequestContext {
+public struct RongRequestContext: RequestContext, WebSocketRequestContext {
     public var coreContext: CoreRequestContextStorage
+    /// Set by a route that upgrades to a WebSocket (`/v1/elink/ws`).
+    public let webSocket = WebSocketHandlerReference<RongRequestContext>()
     /// Assigned by `ObservabilityMiddleware`; echoes a well-formed incoming `X-Request-Id`.
     public var requestID: String = ""
     /// The caller's IP address, for the audit log.

@@ -15,6 +15,8 @@ struct TestPlatform {
     let db: TestDatabase
     let platform: RongPlatform
     let clock: ManualClock
+    /// e-Link uploads of this platform (a folder of its own: PostgreSQL tests share no SQLite folder).
+    let blobDirectory: String
 
     static let signingSecret = Array("rong-test-signing-secret-0123456789abcdef".utf8)
 
@@ -28,10 +30,12 @@ struct TestPlatform {
         var security = RongPlatform.Security(signingSecret: signingSecret, bcryptCost: 4, smsSink: LogSMSSink(logger: logger))
         security.allowPrivateNotifyURLs = privateNotifyURLs
         security.clearingConnection = clearingConnection
+        let blobDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("rong-blobs-\(UUID().uuidString)").path
+        security.blobDirectory = blobDirectory
         let platform = try await RongPlatform.start(
             database: db.database, clock: clock.clock, ids: .deterministic(clock: clock.clock), random: .deterministic(seed: 11),
             security: security, logger: logger)
-        return TestPlatform(db: db, platform: platform, clock: clock)
+        return TestPlatform(db: db, platform: platform, clock: clock, blobDirectory: blobDirectory)
     }
 
     var accounts: AccountsService { platform.accounts }
@@ -94,6 +98,7 @@ struct TestPlatform {
         let report = try await ledger.checkInvariants()
         await platform.shutdown()
         await db.cleanup()
+        try? FileManager.default.removeItem(atPath: blobDirectory)
         if !report.isHealthy { throw InvariantFailure(report: report) }
     }
 }

@@ -1,0 +1,140 @@
+import BankKit
+import Synchronization
+
+/// One thing to push to connected clients: a server frame (JSON text) for some users.
+///
+/// `message` and `recall` events carry the conversation sequence number, so a connection that
+/// notices a gap (an event crossing nodes overtook another) reads the missing ones from the
+/// database instead of skipping them.
+public struct HubEvent: Sendable, Hashable {
+    public enum Kind: String, Sendable, Hashable, Codable { case message, receipt, typing, resync }
+    public let kind: Kind
+    public let conversationID: RongID
+    /// Users to reach (connections of other users ignore the event).
+    public let recipients: [RongID]
+    /// The sequence number of a `message` event (recalls are messages too).
+    public let seq: Int64?
+    /// The server frame, already encoded once for every recipient.
+    public let frame: String
+    /// Who sent the message (in this process only: the sending connection holds it back while
+    /// its own send is being acknowledged, so the ack comes first and the push is not a duplicate).
+    public let senderID: RongID?
+
+    public init(kind: Kind, conversationID: RongID, recipients: [RongID], seq: Int64?, frame: String, senderID: RongID? = nil) {
+        self.kind = kind
+        self.conversationID = conversationID
+        self.recipients = recipients
+        self.seq = seq
+        self.frame = frame
+        self.senderID = senderID
+    }
+}
+
+/// Fans events out to the connections of their recipients: in this process (`LocalMessageHub`),
+/// or across every node on one PostgreSQL database (`PostgresMessageHub`, LISTEN/NOTIFY).
+///
+/// The hub is best effort by design: the database is the truth, every message has a sequence
+/// number, and a client that missed a push (a node restarted, a buffer overflowed) gets it on
+/// its next `sync`.
+public protocol MessageHub: Sendable {
+    /// Delivers to local connections and, for a shared hub, to the other nodes.
+    func publish(_ event: HubEvent) async
+    /// Registers a connection of `userID`; events for that user arrive on `subscription.events`.
+    func attach(userID: RongID) -> HubSubscription
+    /// Unregisters a connection (idempotent).
+    func detach(_ subscription: HubSubscription)
+    /// How many connections this node holds (metrics, tests).
+    var connectionCount: Int { get }
+}
+
+/// One connection's stream of hub events. Bounded: when a client cannot keep up, its stream
+/// ends (`overflowed`), the server closes the connection, and the client reconnects and resyncs.
+public final class HubSubscription: Sendable, Hashable {
+    /// Events buffered for one connection before it is treated as too slow.
+    public static let bufferMax = 4_096
+
+    public let id: Int
+    public let userID: RongID
+    public let events: AsyncStream<HubEvent>
+    let continuation: AsyncStream<HubEvent>.Continuation
+    private let overflowState = Mutex(false)
+
+    init(id: Int, userID: RongID) {
+        self.id = id
+        self.userID = userID
+        (events, continuation) = AsyncStream.makeStream(of: HubEvent.self, bufferingPolicy: .bufferingOldest(HubSubscription.bufferMax))
+    }
+
+    /// True once an event was dropped because the buffer was full.
+    public var overflowed: Bool { overflowState.withLock { $0 } }
+
+    func yield(_ event: HubEvent) {
+        switch continuation.yield(event) {
+        case .dropped:
+            overflowState.withLock { $0 = true }
+            continuation.finish()
+        case .enqueued, .terminated: break
+        @unknown default: break
+        }
+    }
+
+    public static func == (lhs: HubSubscription, rhs: HubSubscription) -> Bool { lhs.id == rhs.id }
+    public func hash(into hasher: inout Hasher) { hasher.combine(id) }
+}
+
+/// The in-process hub: a table of user → connections behind one lock.
+public final class LocalMessageHub: MessageHub {
+    private struct State {
+        var nextID = 1
+        var byUser: [RongID: [Int: HubSubscription]] = [:]
+        var count = 0
+    }
+    private let state = Mutex(State())
+
+    public init() {}
+
+    public func publish(_ event: HubEvent) async { deliverLocally(event) }
+
+    /// Hands `event` to this node's connections of its recipients.
+    public func deliverLocally(_ event: HubEvent) {
+        let targets: [HubSubscription] = state.withLock { state in
+            var out: [HubSubscription] = []
+            for user in event.recipients {
+                if let subscriptions = state.byUser[user] { out.append(contentsOf: subscriptions.values) }
+            }
+            return out
+        }
+        for subscription in targets { subscription.yield(event) }
+    }
+
+    /// Sends `event` to every local connection (a `resync` hint after the shared channel was interrupted).
+    public func broadcastLocally(_ make: (RongID) -> HubEvent) {
+        let all: [HubSubscription] = state.withLock { $0.byUser.values.flatMap { $0.values } }
+        for subscription in all { subscription.yield(make(subscription.userID)) }
+    }
+
+    /// Users with at least one connection on this node.
+    public func isConnected(_ userID: RongID) -> Bool { state.withLock { $0.byUser[userID] != nil } }
+
+    public func attach(userID: RongID) -> HubSubscription {
+        state.withLock { state in
+            let subscription = HubSubscription(id: state.nextID, userID: userID)
+            state.nextID += 1
+            state.byUser[userID, default: [:]][subscription.id] = subscription
+            state.count += 1
+            return subscription
+        }
+    }
+
+    public func detach(_ subscription: HubSubscription) {
+        let removed: Bool = state.withLock { state in
+            guard state.byUser[subscription.userID]?.removeValue(forKey: subscription.id) != nil else { return false }
+            if state.byUser[subscription.userID]?.isEmpty == true { state.byUser[subscription.userID] = nil }
+            state.count -= 1
+            return true
+        }
+        if removed { subscription.continuation.finish() }
+    }
+
+    public var connectionCount: Int { state.withLock { $0.count } }
+}

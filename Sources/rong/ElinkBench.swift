@@ -1,0 +1,287 @@
+import ArgumentParser
+import BankKit
+import Foundation
+import HummingbirdWSClient
+import Identity
+import Logging
+import Messaging
+import RongServer
+import Storage
+import Synchronization
+
+/// `rong bench im`: N WebSocket clients on loopback against an in-process server; measures
+/// delivered messages per second for 1:1 chats and group fan-out (as fast as the clients may
+/// send), then p50/p99 delivery latency of 1:1 messages paced at `--rate`.
+///
+/// Users, sessions and conversations are set up directly in the database (registration with
+/// SMS codes would dominate the run); every message then takes the real path: a `send` frame,
+/// the sequenced insert, the hub, the receiving connection's `message` frame.
+struct ElinkBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "im", abstract: "Benchmark e-Link WebSocket delivery (1:1 and group fan-out).")
+
+    @Option(help: "WebSocket clients (users), an even number") var connections = 10_000
+    @Option(help: "Members per group in the fan-out phase") var groupSize = 100
+    @Option(help: "1:1 messages in the throughput phase") var directMessages = 20_000
+    @Option(help: "Group messages in the fan-out phase (each reaches group-size − 1 members)") var groupMessages = 500
+    @Option(help: "1:1 messages a second in the latency phase") var rate = 10_000
+    @Option(help: "Seconds of the latency phase") var seconds = 5
+    @Option(help: "Loopback port for the server") var port = 18_766
+    @Option(name: .customLong("database"), help: "postgres://… to bench PostgreSQL (default: $DATABASE_URL, else a fresh SQLite file in data/bench/)")
+    var url: String?
+
+    static let phaseTimeoutSeconds = 60.0
+
+    func validate() throws {
+        guard connections >= 4, connections <= 50_000, connections % 2 == 0 else { throw ValidationError("--connections must be an even 4…50,000") }
+        guard groupSize >= 2, groupSize <= MessagingLimits.groupMembersMax, groupSize <= connections else {
+            throw ValidationError("--group-size must be 2…500 and at most --connections")
+        }
+        guard directMessages >= 1, directMessages <= 10_000_000 else { throw ValidationError("--direct-messages must be 1…10,000,000") }
+        guard groupMessages >= 0, groupMessages <= 1_000_000 else { throw ValidationError("--group-messages must be 0…1,000,000") }
+        guard rate >= 1, rate <= 1_000_000 else { throw ValidationError("--rate must be 1…1,000,000") }
+        guard seconds >= 1, seconds <= 600 else { throw ValidationError("--seconds must be 1…600") }
+    }
+
+    func run() async throws {
+        // Each connection is two sockets in this process (client and server side).
+        let needed = rlim_t(connections) * 2 + 512
+        var limit = rlimit()
+        getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+        if limit.rlim_cur < needed && limit.rlim_max >= needed { limit.rlim_cur = needed; setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) }
+        getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+        guard limit.rlim_cur >= needed else {
+            throw ValidationError("\(connections) connections need \(needed) file descriptors in this process (client and server side); "
+                                  + "the limit is \(limit.rlim_cur) (hard \(limit.rlim_max)). Lower --connections or raise `ulimit -n`.")
+        }
+        var logger = Logger(label: "rong.bench")
+        logger.logLevel = .warning
+        let scratch = try await ScratchDatabase.create(serverURL: url ?? ProcessInfo.processInfo.environment["DATABASE_URL"], sqliteParent: "data/bench",
+                                                       prefix: "rong_imbench", logger: logger)
+        let platform = try await RongPlatform.start(database: scratch.database, clock: .live, ids: .live,
+                                                    security: RongPlatform.Security(bcryptCost: 4), logger: logger)
+        print("rong bench im: \(connections) connections, groups of \(groupSize); \(ProcessInfo.processInfo.activeProcessorCount) cores, "
+              + "\(scratch.database.dialect.rawValue)")
+        let setupStarted = ContinuousClock.now
+        let users = try await makeUsers(platform)
+        var direct: [RongID] = []
+        for pair in 0..<(connections / 2) {
+            direct.append(try await platform.messaging.seedConversation(kind: .direct, title: "", members: [users[2 * pair].id, users[2 * pair + 1].id]))
+        }
+        var groups: [RongID] = []
+        for start in stride(from: 0, to: connections - groupSize + 1, by: groupSize) {
+            groups.append(try await platform.messaging.seedConversation(kind: .group, title: "bench", members: users[start..<(start + groupSize)].map(\.id)))
+        }
+        print("setup: \(users.count) users, \(direct.count) 1:1 chats, \(groups.count) groups in \(seconds(since: setupStarted)) s")
+
+        var config = RongConfig()
+        config.port = port
+        config.logLevel = .warning
+        config.scheduleEndOfDay = false
+        let app = try await buildApplication(platform: platform, config: config, ledgerAPIKey: "bench-ledger-key-0123456789abcdef", backgroundServices: false)
+        let server = Task { try await app.runService(gracefulShutdownSignals: []) }
+        try await Task.sleep(for: .milliseconds(500))
+
+        // Connect everyone (bounded concurrency while connecting).
+        let state = BenchState(clients: connections)
+        let connectStarted = ContinuousClock.now
+        let port = self.port
+        let clientLogger = logger
+        let clientTasks = (0..<connections).map { index in
+            Task {
+                let user = users[index]
+                do {
+                    try await WebSocketClient.connect(url: "ws://127.0.0.1:\(port)/v1/elink/ws?token=\(user.token)", logger: clientLogger) { inbound, outbound, _ in
+                        try await BenchClient(index: index, state: state).run(inbound: inbound, outbound: outbound)
+                    }
+                } catch {
+                    state.failed.add(1)
+                }
+            }
+        }
+        try await state.waitFor(\.connected, connections, timeoutSeconds: 120) { [state] in state.failed.value > 0 }
+        guard state.failed.value == 0 else { throw ValidationError("\(state.failed.value) clients failed to connect") }
+        print("connected \(connections) WebSocket clients in \(seconds(since: connectStarted)) s (\(platform.messaging.hub.connectionCount) on the hub)")
+
+        // Phase 1: 1:1 as fast as the clients may send (each within its rate limit).
+        let perSender = max(1, directMessages / (connections / 2))
+        let directPlan = (0..<(connections / 2)).map { pair in
+            SendPlan(sender: 2 * pair, conversation: direct[pair], count: perSender, intervalNanos: 1_000_000_000 / UInt64(ElinkConnection.framesPerSecond))
+        }
+        let oneToOne = try await state.phase("1:1", plans: directPlan, expected: perSender * (connections / 2))
+        // Phase 2: group fan-out, one sender per group.
+        if groupMessages > 0 {
+            let perGroup = max(1, groupMessages / groups.count)
+            let plans = groups.enumerated().map { SendPlan(sender: $0.offset * groupSize, conversation: $0.element, count: perGroup,
+                                                           intervalNanos: 1_000_000_000 / UInt64(ElinkConnection.framesPerSecond)) }
+            _ = try await state.phase("group fan-out", plans: plans, expected: perGroup * groups.count * (groupSize - 1))
+        }
+        // Phase 3: 1:1 paced at --rate: each sender's share, evenly spaced.
+        let total = rate * seconds
+        let senders = min(connections / 2, max(1, total / 2))
+        let each = max(1, total / senders)
+        let intervalNanos = UInt64(seconds) * 1_000_000_000 / UInt64(each)
+        let paced = (0..<senders).map { SendPlan(sender: 2 * $0, conversation: direct[$0], count: each, intervalNanos: intervalNanos) }
+        let latency = try await state.phase("1:1 paced at \(rate)/s", plans: paced, expected: each * senders)
+        print(String(format: "summary: 1:1 %.0f delivered/s; paced %d/s: p50 %.1f ms, p99 %.1f ms", oneToOne.perSecond, rate, latency.p50Ms, latency.p99Ms))
+
+        state.finish()
+        for task in clientTasks { _ = await task.value }
+        server.cancel()
+        await platform.shutdown()
+        await scratch.drop()
+    }
+
+    struct BenchUser: Sendable { let id: RongID; let token: String }
+
+    /// Customers-to-be (users with no customer record), each with a session, 500 per transaction.
+    func makeUsers(_ platform: RongPlatform) async throws -> [BenchUser] {
+        var users: [BenchUser] = []
+        for chunk in stride(from: 0, to: connections, by: 500) {
+            let made: [BenchUser] = try await platform.database.transaction { tx in
+                var out: [BenchUser] = []
+                for index in chunk..<min(chunk + 500, connections) {
+                    let id = platform.ids.next()
+                    try await platform.identity.insertUser(tx, id: id, role: .customer, mobile: "19" + String(format: "%09d", index), displayName: "用户\(index)",
+                                                           passwordHash: "bench-no-password", createdBy: "bench")
+                    let tokens = try await platform.identity.openSession(tx, principal: Principal(userID: id, role: .customer, sessionID: platform.ids.next(),
+                                                                                                  displayName: "用户\(index)"), address: "bench")
+                    out.append(BenchUser(id: id, token: tokens.accessToken))
+                }
+                return out
+            }
+            users += made
+        }
+        return users
+    }
+
+    func seconds(since start: ContinuousClock.Instant) -> String {
+        String(format: "%.1f", Double((ContinuousClock.now - start).components.attoseconds) / 1e18 + Double((ContinuousClock.now - start).components.seconds))
+    }
+}
+
+/// One sender's share of a phase.
+struct SendPlan: Sendable {
+    let sender: Int
+    let conversation: RongID
+    let count: Int
+    let intervalNanos: UInt64
+}
+
+/// What the clients share: counters, the current phase's plans and its start signal, latencies.
+final class BenchState: Sendable {
+    struct PhaseResult { let perSecond: Double; let p50Ms: Double; let p99Ms: Double }
+    final class Counter: Sendable {
+        let atomic = Atomic<Int>(0)
+        var value: Int { atomic.load(ordering: .relaxed) }
+        func add(_ amount: Int) { atomic.add(amount, ordering: .relaxed) }
+    }
+    let connected = Counter()
+    let failed = Counter()
+    let delivered = Counter()
+    private let plans: Mutex<[Int: SendPlan]> = Mutex([:])
+    private let phaseNumber = Atomic<Int>(0)
+    private let waiting: Mutex<[CheckedContinuation<Int, Never>]> = Mutex([])
+    private let latencies: Mutex<[UInt64]> = Mutex([])
+    private let finished = Atomic<Bool>(false)
+    let clients: Int
+
+    init(clients: Int) { self.clients = clients }
+
+    var isFinished: Bool { finished.load(ordering: .relaxed) }
+
+    /// Waits until the next phase starts (or the bench ends: nil).
+    func nextPhase(after phase: Int) async -> Int? {
+        let current = await withCheckedContinuation { (continuation: CheckedContinuation<Int, Never>) in
+            let now = phaseNumber.load(ordering: .acquiring)
+            if now > phase || isFinished { continuation.resume(returning: now) } else {
+                waiting.withLock { $0.append(continuation) }
+            }
+        }
+        return isFinished ? nil : current
+    }
+
+    func plan(for index: Int) -> SendPlan? { plans.withLock { $0[index] } }
+
+    func record(_ nanos: UInt64) { latencies.withLock { $0.append(nanos) } }
+
+    func start(_ newPlans: [SendPlan]) {
+        plans.withLock { plans in plans = Dictionary(uniqueKeysWithValues: newPlans.map { ($0.sender, $0) }) }
+        latencies.withLock { $0.removeAll(keepingCapacity: true) }
+        delivered.atomic.store(0, ordering: .relaxed)
+        let phase = phaseNumber.wrappingAdd(1, ordering: .releasing).newValue
+        let resumed = waiting.withLock { list in let out = list; list.removeAll(); return out }
+        for continuation in resumed { continuation.resume(returning: phase) }
+    }
+
+    func finish() {
+        finished.store(true, ordering: .releasing)
+        let resumed = waiting.withLock { list in let out = list; list.removeAll(); return out }
+        for continuation in resumed { continuation.resume(returning: phaseNumber.load(ordering: .relaxed)) }
+    }
+
+    /// Runs a phase: hands out the plans, waits for the expected deliveries, prints the result.
+    func phase(_ name: String, plans: [SendPlan], expected: Int) async throws -> PhaseResult {
+        try await Task.sleep(for: .milliseconds(300))
+        let started = ContinuousClock.now
+        start(plans)
+        try await waitFor(\.delivered, expected, timeoutSeconds: ElinkBench.phaseTimeoutSeconds) { false }
+        let elapsed = ContinuousClock.now - started
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let sorted = latencies.withLock { $0.sorted() }
+        func percentile(_ p: Double) -> Double { sorted.isEmpty ? 0 : Double(sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]) / 1e6 }
+        let got = delivered.value
+        let result = PhaseResult(perSecond: Double(got) / seconds, p50Ms: percentile(0.5), p99Ms: percentile(0.99))
+        print(String(format: "%@: %d messages sent, %d of %d delivered in %.2f s = %.0f delivered/s; latency p50 %.1f ms, p99 %.1f ms",
+                     name, plans.reduce(0) { $0 + $1.count }, got, expected, seconds, result.perSecond, result.p50Ms, result.p99Ms))
+        return result
+    }
+
+    func waitFor(_ counter: KeyPath<BenchState, Counter>, _ target: Int, timeoutSeconds: Double, orFail: () -> Bool) async throws {
+        let deadline = ContinuousClock.now + .milliseconds(Int64(timeoutSeconds * 1000))
+        while self[keyPath: counter].value < target && ContinuousClock.now < deadline && !orFail() {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+}
+
+/// One simulated user: reads `hello`, then in each phase sends its share (if any) while
+/// counting the messages of others it receives and their latency.
+struct BenchClient: Sendable {
+    let index: Int
+    let state: BenchState
+
+    func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
+        var messages = inbound.messages(maxSize: 1 << 16).makeAsyncIterator()
+        guard case .text? = try await messages.next() else { return }
+        state.connected.add(1)
+        let me = "|\(index)|"
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                var phase = 0
+                while let next = await state.nextPhase(after: phase) {
+                    phase = next
+                    guard let plan = state.plan(for: index) else { continue }
+                    let begin = DispatchTime.now().uptimeNanoseconds
+                    for k in 0..<plan.count {
+                        let due = begin + UInt64(k) * plan.intervalNanos
+                        let now = DispatchTime.now().uptimeNanoseconds
+                        if due > now { try await Task.sleep(nanoseconds: due - now) }
+                        let text = "b\(me)\(DispatchTime.now().uptimeNanoseconds)"
+                        try await outbound.write(.text(#"{"type":"send","conversation_id":"\#(plan.conversation)","text":"\#(text)"}"#))
+                    }
+                }
+                try await outbound.close(.normalClosure, reason: nil)
+            }
+            while let message = try await messages.next() {
+                guard case .text(let frame) = message, frame.contains(#""type":"message""#),
+                      let start = frame.range(of: #""text":"b|"#) else { continue }
+                let rest = frame[start.upperBound...]
+                guard let bar = rest.firstIndex(of: "|"), let end = rest[bar...].firstIndex(of: "\"") else { continue }
+                if "|" + rest[..<bar] + "|" == me { continue }
+                state.delivered.add(1)
+                if let sent = UInt64(rest[rest.index(after: bar)..<end]) { state.record(DispatchTime.now().uptimeNanoseconds &- sent) }
+            }
+            group.cancelAll()
+        }
+    }
+}
