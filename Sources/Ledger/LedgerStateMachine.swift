@@ -35,35 +35,131 @@ struct TransferRow: Sendable {
     let creditNum: Int64
 }
 
-/// What one batch changes.
+/// What one batch changes. The accounts it changed are `AccountTable.dirtySlots`.
 struct BatchOutput: Sendable {
     var results: [TransferResult] = []
     var inserted: [TransferRow] = []
-    var dirtyAccounts: Set<RongID> = []
     var newPendings: [PendingRecord] = []
     var pendingStatusChanges: [RongID: PendingStatus] = [:]
+}
+
+/// Accounts held in memory, each in a slot: the 128-bit id is hashed once, when a batch
+/// resolves the accounts its transfers name; the rules then work on slots (array indexes).
+///
+/// The SQLite writer keeps one table across batches (it is its balance cache, so nothing is
+/// rebuilt per batch); the PostgreSQL writer builds one per batch. Changes are tracked per
+/// slot (`dirtySlots`) and, inside a linked chain, journaled so a failed chain is undone
+/// without copying the table.
+struct AccountTable: Sendable {
+    private var index: [RongID: Int32] = [:]
+    private(set) var states: [AccountState] = []
+    private var isDirty: [Bool] = []
+    /// Slots changed since `clearDirty`, each once, in the order first changed.
+    private(set) var dirtySlots: [Int32] = []
+    private var journal: [(slot: Int32, state: AccountState)] = []
+    private var journaling = false
+
+    init() {}
+
+    init<S: Sequence>(_ accounts: S) where S.Element == AccountState {
+        for account in accounts { insert(account) }
+    }
+
+    var count: Int { states.count }
+
+    func slot(of id: RongID) -> Int32? { index[id] }
+
+    subscript(slot: Int32) -> AccountState { states[Int(slot)] }
+
+    /// Adds an account loaded from the database (or replaces the one held for its id).
+    @discardableResult
+    mutating func insert(_ state: AccountState) -> Int32 {
+        if let slot = index[state.id] {
+            states[Int(slot)] = state
+            return slot
+        }
+        let slot = Int32(states.count)
+        index[state.id] = slot
+        states.append(state)
+        isDirty.append(false)
+        return slot
+    }
+
+    /// Changes an account's state and marks it for writing back.
+    mutating func update(_ slot: Int32, _ state: AccountState) {
+        let i = Int(slot)
+        if journaling { journal.append((slot, states[i])) }
+        states[i] = state
+        if !isDirty[i] {
+            isDirty[i] = true
+            dirtySlots.append(slot)
+        }
+    }
+
+    /// Starts journaling (a linked chain); returns the mark `endJournal` rolls back to.
+    mutating func beginJournal() -> Int {
+        journal.removeAll(keepingCapacity: true)
+        journaling = true
+        return dirtySlots.count
+    }
+
+    /// Stops journaling; with `rollbackTo`, undoes every change since `beginJournal`.
+    mutating func endJournal(rollbackTo mark: Int?) {
+        journaling = false
+        guard let mark else { return }
+        for entry in journal.reversed() { states[Int(entry.slot)] = entry.state }
+        for slot in dirtySlots[mark...] { isDirty[Int(slot)] = false }
+        dirtySlots.removeSubrange(mark...)
+        journal.removeAll(keepingCapacity: true)
+    }
+
+    /// After the changes were written back.
+    mutating func clearDirty() {
+        for slot in dirtySlots { isDirty[Int(slot)] = false }
+        dirtySlots.removeAll(keepingCapacity: true)
+    }
+
+    mutating func removeAll() {
+        index.removeAll(keepingCapacity: true)
+        states.removeAll(keepingCapacity: true)
+        isDirty.removeAll(keepingCapacity: true)
+        dirtySlots.removeAll(keepingCapacity: true)
+        journal.removeAll(keepingCapacity: true)
+        journaling = false
+    }
 }
 
 /// The ledger's rules, applied to a batch of transfers against balances held in memory.
 ///
 /// Pure: no I/O. Backends preload the accounts, pending transfers and already-stored
-/// transfers a batch refers to, run this, then persist `BatchOutput` in one transaction.
+/// transfers a batch refers to (SQLite: only those `watched`), run this, then persist
+/// `BatchOutput` and the accounts' `dirtySlots` in one transaction.
 /// A failing transfer never touches its neighbours; a linked chain fails whole.
 struct LedgerStateMachine {
-    var accounts: [RongID: AccountState]
+    var accounts: AccountTable
     /// Transfers already stored (before or earlier in this batch), by id, for idempotency.
     var existing: [RongID: StoredTransfer]
+    /// Which transfers stored by this batch join `existing`: nil, all of them (the caller
+    /// preloaded every id of the batch); otherwise only these ids. The SQLite writer inserts
+    /// first and looks ids up only on a conflict: it runs with an empty set and, on a conflict,
+    /// again with the conflicting ids (see `SQLiteLedgerWriter.apply`).
+    let watched: Set<RongID>?
     var pendings: [RongID: PendingRecord]
     let now: Int64
     var lastTimestamp: Int64
+    /// Optional: the debit and credit slot of event i at 2i and 2i+1 (-1: none), resolved by
+    /// the caller while loading; otherwise slots are looked up by id.
+    private let eventSlots: [Int32]?
 
-    init(accounts: [RongID: AccountState], existing: [RongID: StoredTransfer], pendings: [RongID: PendingRecord],
-         now: Int64, lastTimestamp: Int64) {
+    init(accounts: AccountTable, existing: [RongID: StoredTransfer], watched: Set<RongID>? = nil,
+         pendings: [RongID: PendingRecord], now: Int64, lastTimestamp: Int64, eventSlots: [Int32]? = nil) {
         self.accounts = accounts
         self.existing = existing
+        self.watched = watched
         self.pendings = pendings
         self.now = now
         self.lastTimestamp = lastTimestamp
+        self.eventSlots = eventSlots
     }
 
     /// Applies `events`; `submissionEnds` marks the last index of each submission so a chain
@@ -78,7 +174,7 @@ struct LedgerStateMachine {
             var end = index
             while events[end].flags.contains(.linked) && !submissionEnds.contains(end) && end + 1 < events.count { end += 1 }
             if end == index && !events[index].flags.contains(.linked) {
-                let result = applyOne(events[index], into: &output)
+                let result = applyOne(events[index], at: index, into: &output)
                 output.results.append(result)
                 index += 1
                 continue
@@ -96,36 +192,36 @@ struct LedgerStateMachine {
     }
 
     private mutating func applyChain(_ chain: ArraySlice<TransferRequest>, chainOpen: Bool, into output: inout BatchOutput) {
-        let savedAccounts = accounts
+        let accountsMark = accounts.beginJournal()
         let savedExisting = existing
         let savedPendings = pendings
-        let savedOutput = (output.inserted.count, output.dirtyAccounts, output.newPendings.count, output.pendingStatusChanges)
+        let savedOutput = (output.inserted.count, output.newPendings.count, output.pendingStatusChanges)
         let savedTimestamp = lastTimestamp
         var chainResults: [TransferResult] = []
         var failedAt: Int?
-        for (offset, event) in chain.enumerated() {
+        for (offset, (index, event)) in zip(chain.indices, chain).enumerated() {
             if chainOpen && offset == chain.count - 1 {
                 chainResults.append(TransferResult(id: event.id, status: .linkedEventChainOpen, transfer: nil, debitBalance: nil, creditBalance: nil))
                 failedAt = offset
                 break
             }
-            let result = applyOne(event, into: &output)
+            let result = applyOne(event, at: index, into: &output)
             chainResults.append(result)
             if !result.isSuccess { failedAt = offset; break }
         }
         guard let failedAt else {
+            accounts.endJournal(rollbackTo: nil)
             output.results.append(contentsOf: chainResults)
             return
         }
-        // Roll the whole chain back. Copies are cheap relative to chains being rare.
-        accounts = savedAccounts
+        // Roll the whole chain back: accounts from the journal; the rest are small copies.
+        accounts.endJournal(rollbackTo: accountsMark)
         existing = savedExisting
         pendings = savedPendings
         lastTimestamp = savedTimestamp
         output.inserted.removeSubrange(savedOutput.0...)
-        output.dirtyAccounts = savedOutput.1
-        output.newPendings.removeSubrange(savedOutput.2...)
-        output.pendingStatusChanges = savedOutput.3
+        output.newPendings.removeSubrange(savedOutput.1...)
+        output.pendingStatusChanges = savedOutput.2
         for (offset, event) in chain.enumerated() {
             let status: TransferStatus = offset == failedAt ? chainResults[failedAt].status : .linkedEventFailed
             output.results.append(TransferResult(id: event.id, status: status, transfer: nil, debitBalance: nil, creditBalance: nil))
@@ -136,15 +232,35 @@ struct LedgerStateMachine {
         TransferResult(id: event.id, status: status, transfer: nil, debitBalance: nil, creditBalance: nil)
     }
 
-    private mutating func applyOne(_ event: TransferRequest, into output: inout BatchOutput) -> TransferResult {
+    /// The slot of an account named by event `index` (side 0 debit, 1 credit).
+    @inline(__always)
+    private func slot(_ id: RongID, event index: Int, side: Int) -> Int32? {
+        if let eventSlots {
+            let slot = eventSlots[index &* 2 &+ side]
+            return slot >= 0 ? slot : nil
+        }
+        return accounts.slot(of: id)
+    }
+
+    private func balance(of id: RongID) -> AccountBalance? {
+        accounts.slot(of: id).map { accounts[$0].balance }
+    }
+
+    /// Statuses decided before a transfer's id is looked up: they never depend on whether it exists.
+    static func isDecidedBeforeLookup(_ status: TransferStatus) -> Bool {
+        status == .idMustNotBeZero || status == .flagsAreMutuallyExclusive
+    }
+
+    private mutating func applyOne(_ event: TransferRequest, at index: Int, into output: inout BatchOutput) -> TransferResult {
         if event.id == .zero { return fail(event, .idMustNotBeZero) }
-        let kinds = [TransferFlags.pending, .postPending, .voidPending].filter { event.flags.contains($0) }.count
+        let flags = event.flags
+        let kinds = (flags.contains(.pending) ? 1 : 0) + (flags.contains(.postPending) ? 1 : 0) + (flags.contains(.voidPending) ? 1 : 0)
         // `expired` only qualifies a void (the expiry sweep's).
-        if kinds > 1 || (event.flags.contains(.expired) && !event.flags.contains(.voidPending)) { return fail(event, .flagsAreMutuallyExclusive) }
-        if let stored = existing[event.id] {
+        if kinds > 1 || (flags.contains(.expired) && !flags.contains(.voidPending)) { return fail(event, .flagsAreMutuallyExclusive) }
+        if !existing.isEmpty, let stored = existing[event.id] {
             return TransferResult(id: event.id, status: LedgerStateMachine.matches(event, stored) ? .exists : .existsWithDifferentFields,
-                                  transfer: stored, debitBalance: accounts[stored.debitAccountID]?.balance,
-                                  creditBalance: accounts[stored.creditAccountID]?.balance)
+                                  transfer: stored, debitBalance: balance(of: stored.debitAccountID),
+                                  creditBalance: balance(of: stored.creditAccountID))
         }
         guard (1...65535).contains(event.code) else { return fail(event, .codeOutOfRange) }
         if let metadata = event.metadata, metadata.utf8.count > LedgerLimits.metadataBytesMax { return fail(event, .metadataTooLarge) }
@@ -159,8 +275,10 @@ struct LedgerStateMachine {
         guard let creditID = event.creditAccountID else { return fail(event, .creditAccountRequired) }
         if debitID == creditID { return fail(event, .accountsMustBeDifferent) }
         guard let assetCode = event.asset, Asset.named(assetCode) != nil else { return fail(event, .unknownAsset) }
-        guard var debit = accounts[debitID] else { return fail(event, .debitAccountNotFound) }
-        guard var credit = accounts[creditID] else { return fail(event, .creditAccountNotFound) }
+        guard let debitSlot = slot(debitID, event: index, side: 0) else { return fail(event, .debitAccountNotFound) }
+        guard let creditSlot = slot(creditID, event: index, side: 1) else { return fail(event, .creditAccountNotFound) }
+        var debit = accounts[debitSlot]
+        var credit = accounts[creditSlot]
         if debit.asset != credit.asset { return fail(event, .accountsMustHaveSameAsset) }
         if debit.asset != assetCode { return fail(event, .transferAssetMismatch) }
         if debit.flags.contains(.closed) { return fail(event, .debitAccountClosed) }
@@ -183,7 +301,7 @@ struct LedgerStateMachine {
             pendings[event.id] = record
             output.newPendings.append(record)
         }
-        return commit(event, debit: debit, credit: credit, amount: amount, asset: assetCode, pendingID: nil, into: &output)
+        return commit(event, debit: debit, debitSlot, credit: credit, creditSlot, amount: amount, asset: assetCode, pendingID: nil, into: &output)
     }
 
     private mutating func applyPostOrVoid(_ event: TransferRequest, into output: inout BatchOutput) -> TransferResult {
@@ -204,8 +322,10 @@ struct LedgerStateMachine {
         if let debitID = event.debitAccountID, debitID != record.debitID { return fail(event, .pendingTransferHasDifferentAccounts) }
         if let creditID = event.creditAccountID, creditID != record.creditID { return fail(event, .pendingTransferHasDifferentAccounts) }
         if let asset = event.asset, asset != record.asset { return fail(event, .pendingTransferHasDifferentAsset) }
-        guard var debit = accounts[record.debitID] else { return fail(event, .debitAccountNotFound) }
-        guard var credit = accounts[record.creditID] else { return fail(event, .creditAccountNotFound) }
+        guard let debitSlot = accounts.slot(of: record.debitID) else { return fail(event, .debitAccountNotFound) }
+        guard let creditSlot = accounts.slot(of: record.creditID) else { return fail(event, .creditAccountNotFound) }
+        var debit = accounts[debitSlot]
+        var credit = accounts[creditSlot]
         let isPost = event.flags.contains(.postPending)
         let amount: Int64
         if isPost {
@@ -229,22 +349,24 @@ struct LedgerStateMachine {
         record.status = newStatus
         pendings[pendingID] = record
         output.pendingStatusChanges[pendingID] = newStatus
-        return commit(event, debit: debit, credit: credit, amount: amount, asset: record.asset, pendingID: pendingID, into: &output)
+        return commit(event, debit: debit, debitSlot, credit: credit, creditSlot, amount: amount, asset: record.asset, pendingID: pendingID, into: &output)
     }
 
-    private mutating func commit(_ event: TransferRequest, debit: AccountState, credit: AccountState, amount: Int64, asset: String,
-                                 pendingID: RongID?, into output: inout BatchOutput) -> TransferResult {
+    private mutating func commit(_ event: TransferRequest, debit: AccountState, _ debitSlot: Int32, credit: AccountState, _ creditSlot: Int32,
+                                 amount: Int64, asset: String, pendingID: RongID?, into output: inout BatchOutput) -> TransferResult {
         lastTimestamp = max(now, lastTimestamp + 1)
-        accounts[debit.id] = debit
-        accounts[credit.id] = credit
-        output.dirtyAccounts.insert(debit.id)
-        output.dirtyAccounts.insert(credit.id)
+        accounts.update(debitSlot, debit)
+        accounts.update(creditSlot, credit)
         let stored = StoredTransfer(
             id: event.id, debitAccountID: debit.id, creditAccountID: credit.id, amount: amount, asset: asset,
             code: event.code, flags: event.flags, pendingID: pendingID, timeoutSeconds: event.timeoutSeconds,
             metadata: event.metadata, timestamp: Timestamp(nanosecondsSinceEpoch: lastTimestamp),
             debitBalanceAfter: debit.balance.postedCreditBalance, creditBalanceAfter: credit.balance.postedCreditBalance)
-        existing[event.id] = stored
+        if let watched {
+            if !watched.isEmpty && watched.contains(event.id) { existing[event.id] = stored }
+        } else {
+            existing[event.id] = stored
+        }
         output.inserted.append(TransferRow(transfer: stored, debitNum: debit.num, creditNum: credit.num))
         return TransferResult(id: event.id, status: .ok, transfer: stored, debitBalance: debit.balance, creditBalance: credit.balance)
     }

@@ -148,10 +148,10 @@ final class PostgresBatchCommitter: Sendable {
         }
         for record in pendings.values { accountIDs.insert(record.debitID); accountIDs.insert(record.creditID) }
         for transfer in existing.values { accountIDs.insert(transfer.debitAccountID); accountIDs.insert(transfer.creditAccountID) }
-        var accounts: [RongID: AccountState] = [:]
+        var accounts = AccountTable()
         for chunk in Self.chunks(accountIDs.sorted(), size: 5000) {
             let rows = try await session.query("SELECT num, id, asset, flags, debits_pending, debits_posted, credits_pending, credits_posted FROM ledger_accounts WHERE id IN (\(Self.marks(chunk.count))) ORDER BY id FOR UPDATE", chunk.map { .id($0) })
-            for row in rows { let a = LedgerSchema.accountState(row); accounts[a.id] = a }
+            for row in rows { accounts.insert(LedgerSchema.accountState(row)) }
         }
         // Commit order within this node; across nodes rows order by (ts, id).
         var machine = LedgerStateMachine(accounts: accounts, existing: existing, pendings: pendings,
@@ -198,7 +198,7 @@ final class PostgresBatchCommitter: Sendable {
         for (id, status) in output.pendingStatusChanges {
             try await session.execute("UPDATE ledger_pending SET state = ? WHERE id = ?", [.int(status.rawValue), .id(id)])
         }
-        let dirty = output.dirtyAccounts.compactMap { machine.accounts[$0] }
+        let dirty = machine.accounts.dirtySlots.map { machine.accounts[$0] }
         for chunk in Self.chunks(dirty, size: Self.bindsPerStatementMax / 5) {
             var binds: [SQLValue] = []
             for a in chunk {

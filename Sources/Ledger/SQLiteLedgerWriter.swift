@@ -18,11 +18,23 @@ final class SQLiteLedgerWriter: @unchecked Sendable {
     private let clock: BankClock
     private let metrics: LedgerMetrics
     private var connection: SQLiteConnection!
-    private var cache: [RongID: AccountState] = [:]
+    /// Balances of the accounts touched so far, by slot; the batch's rules work on it in place.
+    private var accounts = AccountTable()
+    /// Per batch: the slot of each event's debit and credit account (reused across batches).
+    private var eventSlots: [Int32] = []
     private var dataVersion: Int64 = -1
     private var lastTimestamp: Int64 = 0
     /// Transfers stored but not yet in `ledger_entries` (see `catchUp`).
     private var unindexed = 0
+    /// Those transfers' statement keys, in commit order, when this writer stored all of them:
+    /// the catch-up then sorts them in memory instead of reading them back and sorting in SQL.
+    /// nil when some were stored before it saw them (a restart, another process): the
+    /// catch-up then reads them back.
+    private var tail: [TailTransfer]? = []
+    /// `ledger_index_state.indexed_upto` as last read or written (-1: not yet read).
+    private var indexedUpto: Int64 = -1
+    /// The catch-up's sort buffer, kept across catch-ups.
+    private var entries: [TailEntry] = []
     private var lastCatchUp = Timestamp(nanosecondsSinceEpoch: 0)
     /// When idle, catch up once this many transfers wait, or once a second has passed.
     static let idleCatchUpTransfersMin = 4096
@@ -41,6 +53,8 @@ final class SQLiteLedgerWriter: @unchecked Sendable {
         // than every 1,000 pages.
         try connection.exec("PRAGMA cache_size=-262144")
         try connection.exec("PRAGMA wal_autocheckpoint=16384")
+        // The catch-up's sort and any other temporary b-tree stay in memory, not in a temp file.
+        try connection.exec("PRAGMA temp_store=MEMORY")
         try refreshFromDatabase()
         let thread = Thread { [self] in self.run() }
         thread.name = "rong-ledger-writer"
@@ -68,14 +82,23 @@ final class SQLiteLedgerWriter: @unchecked Sendable {
     }
 
     private func run() {
-        while let jobs = queue.nextBatch() {
+        // Fill the next batch (see `BatchQueue.nextBatch`): wait for up to as many events as the
+        // last batch answered, for at most a quarter of its commit time and never over 2 ms.
+        var answered = 0
+        var commitNanoseconds: Int64 = 0
+        while let jobs = queue.nextBatch(expectedEvents: answered, waitNanoseconds: min(commitNanoseconds / 4, 2_000_000)) {
             if jobs.count == 1, case .exclusive(let job) = jobs[0] {
                 job()
+                answered = 0
                 continue
             }
-            commit(Batch(jobs.compactMap { job in
+            let batch = Batch(jobs.compactMap { job in
                 if case .transfers(let submission) = job { return submission } else { return nil }
-            }))
+            })
+            let started = clock.now()
+            commit(batch)
+            answered = batch.events.count
+            commitNanoseconds = clock.now().nanosecondsSinceEpoch - started.nanosecondsSinceEpoch
             if shouldCatchUp() { catchUp() }
         }
         if unindexed > 0 { catchUp() }
@@ -87,6 +110,12 @@ final class SQLiteLedgerWriter: @unchecked Sendable {
         do {
             let output = try inTransaction { try self.apply(batch.events, ends: batch.submissionEnds) }
             unindexed += output.inserted.count
+            if tail != nil {
+                for row in output.inserted {
+                    tail?.append(TailTransfer(ts: row.transfer.timestamp.nanosecondsSinceEpoch, id: row.transfer.id,
+                                              debitNum: row.debitNum, creditNum: row.creditNum))
+                }
+            }
             batch.deliver(output.results, metrics: metrics,
                           commitNanoseconds: clock.now().nanosecondsSinceEpoch - started.nanosecondsSinceEpoch)
         } catch {
@@ -100,7 +129,7 @@ final class SQLiteLedgerWriter: @unchecked Sendable {
         do {
             if try connection.dataVersion() != dataVersion {
                 // Another connection committed: our cached balances, timestamp and count may be stale.
-                cache.removeAll(keepingCapacity: true)
+                accounts.removeAll()
                 try refreshFromDatabase()
             }
             let value = try body()
@@ -109,7 +138,7 @@ final class SQLiteLedgerWriter: @unchecked Sendable {
             return value
         } catch {
             try? connection.exec("ROLLBACK")
-            cache.removeAll()
+            accounts.removeAll()
             throw error
         }
     }
@@ -119,9 +148,14 @@ final class SQLiteLedgerWriter: @unchecked Sendable {
     private func refreshFromDatabase() throws {
         let newest = try connection.query("SELECT COALESCE(MAX(ts), 0) AS ts FROM ledger_transfers").first?.int("ts") ?? 0
         lastTimestamp = max(lastTimestamp, newest)
-        unindexed = Int(try connection.query(
-            "SELECT COUNT(*) AS n FROM ledger_transfers WHERE ts > (SELECT indexed_upto FROM ledger_index_state WHERE id = 1)"
-        ).first?.int("n") ?? 0)
+        let upto = try connection.query("SELECT indexed_upto FROM ledger_index_state WHERE id = 1").first?.int("indexed_upto") ?? 0
+        unindexed = Int(try connection.query("SELECT COUNT(*) AS n FROM ledger_transfers WHERE ts > ?", [.int(upto)]).first?.int("n") ?? 0)
+        // Only this writer stores transfers; if the tail it remembers is still exactly what is
+        // un-indexed, keep it (other modules' commits move `data_version` all the time).
+        if upto != indexedUpto || unindexed != tail?.count {
+            tail = unindexed == 0 ? [] : nil
+        }
+        indexedUpto = upto
     }
 
     /// Always past `unindexedTransfersMax`; when the queue is idle, once enough waits or enough time passed.
@@ -137,76 +171,145 @@ final class SQLiteLedgerWriter: @unchecked Sendable {
     /// only speed, never what a statement shows; a failure is retried at the next catch-up.
     private func catchUp() {
         do {
-            try inTransaction {
-                try connection.execute(LedgerSchema.catchUpSQL)
+            indexedUpto = try inTransaction {
+                if let tail, tail.count == unindexed {
+                    try insertEntries(tail)
+                } else {
+                    try connection.execute(LedgerSchema.catchUpSQL)
+                }
                 try connection.execute(LedgerSchema.advanceIndexSQL)
+                return try connection.query("SELECT indexed_upto FROM ledger_index_state WHERE id = 1").first?.int("indexed_upto") ?? 0
             }
             unindexed = 0
+            if tail == nil { tail = [] }
+            tail?.removeAll(keepingCapacity: true)
             lastCatchUp = clock.now()
         } catch {
             // Left for the next catch-up; statements include the tail meanwhile.
         }
     }
 
-    private func apply(_ events: [TransferRequest], ends: Set<Int>) throws -> BatchOutput {
-        if cache.count > SQLiteLedgerWriter.cachedAccountsMax { cache.removeAll() }
-        var accounts: [RongID: AccountState] = [:]
-        var existing: [RongID: StoredTransfer] = [:]
-        var pendings: [RongID: PendingRecord] = [:]
-        accounts.reserveCapacity(min(events.count * 2, 16_384))
-        for event in events {
-            if let transfer = try loadTransfer(event.id) { existing[event.id] = transfer }
-            if let pendingID = event.pendingID, pendings[pendingID] == nil, let record = try loadPending(pendingID) {
-                pendings[pendingID] = record
-                try loadAccount(record.debitID, into: &accounts)
-                try loadAccount(record.creditID, into: &accounts)
-            }
-            if let id = event.debitAccountID { try loadAccount(id, into: &accounts) }
-            if let id = event.creditAccountID { try loadAccount(id, into: &accounts) }
+    /// `catchUpSQL` from memory: both entries of each transfer, sorted by account then `ts`.
+    private func insertEntries(_ tail: [TailTransfer]) throws {
+        entries.removeAll(keepingCapacity: true)
+        entries.reserveCapacity(tail.count * 2)
+        for t in tail {
+            entries.append(TailEntry(account: t.debitNum, ts: t.ts, id: t.id, isDebit: true))
+            entries.append(TailEntry(account: t.creditNum, ts: t.ts, id: t.id, isDebit: false))
         }
-        for transfer in existing.values {
-            try loadAccount(transfer.debitAccountID, into: &accounts)
-            try loadAccount(transfer.creditAccountID, into: &accounts)
+        entries.sort { $0.account != $1.account ? $0.account < $1.account : ($0.ts != $1.ts ? $0.ts < $1.ts : $0.id < $1.id) }
+        let insert = try connection.prepare("INSERT INTO ledger_entries (account_num, ts, transfer_id, is_debit) VALUES (?, ?, ?, ?)")
+        for entry in entries {
+            sqlite3_bind_int64(insert, 1, entry.account)
+            sqlite3_bind_int64(insert, 2, entry.ts)
+            sqliteBindID(insert, 3, entry.id)
+            sqlite3_bind_int64(insert, 4, entry.isDebit ? 1 : 0)
+            let rc = sqlite3_step(insert)
+            sqlite3_reset(insert)
+            guard rc == SQLITE_DONE else { throw connection.error(rc) }
         }
-        var machine = LedgerStateMachine(accounts: accounts, existing: existing, pendings: pendings,
-                                         now: clock.now().nanosecondsSinceEpoch, lastTimestamp: lastTimestamp)
-        let output = machine.apply(events, submissionEnds: ends)
-        try persist(output, accounts: machine.accounts, pendings: machine.pendings)
-        lastTimestamp = machine.lastTimestamp
-        for id in output.dirtyAccounts { cache[id] = machine.accounts[id] }
-        return output
     }
 
-    private func loadAccount(_ id: RongID, into accounts: inout [RongID: AccountState]) throws {
-        if accounts[id] != nil { return }
-        if let cached = cache[id] {
-            accounts[id] = cached
-            return
+    /// Applies a batch inserting first: most ids are new, so instead of looking every id up
+    /// (a B-tree descent per transfer), the rules run as if none were stored and each row is
+    /// inserted with `ON CONFLICT (id) DO NOTHING`. A row not inserted, or a transfer that
+    /// failed after the point where the rules look its id up, means the batch may have
+    /// assumed wrongly: the attempt is rolled back to the savepoint and run again with those
+    /// ids looked up (`watched`), until no id surprises it. The outcome is the one the
+    /// look-up-first order gives.
+    private func apply(_ events: [TransferRequest], ends: Set<Int>) throws -> BatchOutput {
+        if accounts.count > SQLiteLedgerWriter.cachedAccountsMax { accounts.removeAll() }
+        var watched = Set<RongID>()
+        var existing: [RongID: StoredTransfer] = [:]
+        try connection.execute("SAVEPOINT ledger_batch")
+        while true {
+            let pendings = try load(events, existing: existing)
+            var machine = LedgerStateMachine(accounts: accounts, existing: existing, watched: watched, pendings: pendings,
+                                             now: clock.now().nanosecondsSinceEpoch, lastTimestamp: lastTimestamp,
+                                             eventSlots: eventSlots)
+            accounts = AccountTable()  // the machine holds the only reference while it runs (no copy)
+            let output = machine.apply(events, submissionEnds: ends)
+            accounts = machine.accounts
+            machine.accounts = AccountTable()
+            var surprises = try insertTransfers(output.inserted)
+            for (index, result) in output.results.enumerated() where !result.isSuccess {
+                let id = events[index].id
+                if LedgerStateMachine.isDecidedBeforeLookup(result.status) || watched.contains(id) { continue }
+                if try transferIsStored(id) { surprises.append(id) }
+            }
+            if surprises.isEmpty {
+                try persistRest(output)
+                try connection.execute("RELEASE ledger_batch")
+                lastTimestamp = machine.lastTimestamp
+                accounts.clearDirty()
+                return output
+            }
+            // Undo this attempt: the database is the truth again, and the cache follows it.
+            try connection.execute("ROLLBACK TO ledger_batch")
+            accounts.removeAll()
+            watched.formUnion(surprises)
+            existing = [:]
+            for id in watched {
+                if let transfer = try loadTransfer(id) { existing[id] = transfer }
+            }
         }
+    }
+
+    /// Resolves every account the batch names into `eventSlots` (loading those not cached)
+    /// and returns the pending transfers it posts or voids.
+    private func load(_ events: [TransferRequest], existing: [RongID: StoredTransfer]) throws -> [RongID: PendingRecord] {
+        var pendings: [RongID: PendingRecord] = [:]
+        eventSlots.removeAll(keepingCapacity: true)
+        eventSlots.reserveCapacity(events.count * 2)
+        for event in events {
+            if let pendingID = event.pendingID, pendings[pendingID] == nil, let record = try loadPending(pendingID) {
+                pendings[pendingID] = record
+                _ = try loadAccount(record.debitID)
+                _ = try loadAccount(record.creditID)
+            }
+            eventSlots.append(try event.debitAccountID.map(loadAccount) ?? -1)
+            eventSlots.append(try event.creditAccountID.map(loadAccount) ?? -1)
+        }
+        for transfer in existing.values {
+            _ = try loadAccount(transfer.debitAccountID)
+            _ = try loadAccount(transfer.creditAccountID)
+        }
+        return pendings
+    }
+
+    /// The account's slot in `accounts`, read from the database if not cached; -1 if there is none.
+    private func loadAccount(_ id: RongID) throws -> Int32 {
+        if let slot = accounts.slot(of: id) { return slot }
+        guard let state = try readAccount(id) else { return -1 }
+        return accounts.insert(state)
+    }
+
+    private func readAccount(_ id: RongID) throws -> AccountState? {
         let statement = try connection.prepare("SELECT num, id, asset, flags, debits_pending, debits_posted, credits_pending, credits_posted FROM ledger_accounts WHERE id = ?")
         defer { sqlite3_reset(statement) }
         sqliteBindID(statement, 1, id)
         let rc = sqlite3_step(statement)
-        if rc == SQLITE_DONE { return }
+        if rc == SQLITE_DONE { return nil }
         guard rc == SQLITE_ROW else { throw connection.error(rc) }
-        let state = AccountState(
+        return AccountState(
             num: sqlite3_column_int64(statement, 0), id: id,
             asset: String(cString: sqlite3_column_text(statement, 2)),
             flags: AccountFlags(rawValue: sqlite3_column_int64(statement, 3)),
             balance: AccountBalance(debitsPending: sqlite3_column_int64(statement, 4), debitsPosted: sqlite3_column_int64(statement, 5),
                                     creditsPending: sqlite3_column_int64(statement, 6), creditsPosted: sqlite3_column_int64(statement, 7)))
-        accounts[id] = state
-        cache[id] = state
+    }
+
+    private func transferIsStored(_ id: RongID) throws -> Bool {
+        let probe = try connection.prepare("SELECT 1 FROM ledger_transfers WHERE id = ?")
+        defer { sqlite3_reset(probe) }
+        sqliteBindID(probe, 1, id)
+        let rc = sqlite3_step(probe)
+        if rc == SQLITE_DONE { return false }
+        guard rc == SQLITE_ROW else { throw connection.error(rc) }
+        return true
     }
 
     private func loadTransfer(_ id: RongID) throws -> StoredTransfer? {
-        // Fast path: most ids are new, and a miss on the primary key is one B-tree descent.
-        let probe = try connection.prepare("SELECT 1 FROM ledger_transfers WHERE id = ?")
-        sqliteBindID(probe, 1, id)
-        let rc = sqlite3_step(probe)
-        sqlite3_reset(probe)
-        if rc == SQLITE_DONE { return nil }
-        guard rc == SQLITE_ROW else { throw connection.error(rc) }
         let rows = try connection.query("SELECT \(LedgerSchema.transferColumns) FROM \(LedgerSchema.transferFrom) WHERE t.id = ?", [.id(id)])
         return rows.first.map(LedgerSchema.transfer)
     }
@@ -215,13 +318,16 @@ final class SQLiteLedgerWriter: @unchecked Sendable {
         try connection.query("SELECT * FROM ledger_pending WHERE id = ?", [.id(id)]).first.map(LedgerSchema.pending)
     }
 
-    private func persist(_ output: BatchOutput, accounts: [RongID: AccountState], pendings: [RongID: PendingRecord]) throws {
+    /// Inserts the batch's transfers; returns the ids already stored (not inserted).
+    private func insertTransfers(_ rows: [TransferRow]) throws -> [RongID] {
         let insert = try connection.prepare("""
             INSERT INTO ledger_transfers (id, ts, debit_num, credit_num, amount, asset, code, flags, pending_id,
                 timeout_seconds, metadata, debit_balance_after, credit_balance_after)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING
             """)
-        for row in output.inserted {
+        var conflicts: [RongID] = []
+        let handle = connection.handle
+        for row in rows {
             let t = row.transfer
             sqliteBindID(insert, 1, t.id)
             sqlite3_bind_int64(insert, 2, t.timestamp.nanosecondsSinceEpoch)
@@ -239,7 +345,13 @@ final class SQLiteLedgerWriter: @unchecked Sendable {
             let rc = sqlite3_step(insert)
             sqlite3_reset(insert)
             guard rc == SQLITE_DONE else { throw connection.error(rc) }
+            if sqlite3_changes(handle) == 0 { conflicts.append(t.id) }
         }
+        return conflicts
+    }
+
+    /// Holds, their state changes and the balances of every account the batch changed.
+    private func persistRest(_ output: BatchOutput) throws {
         for record in output.newPendings {
             try connection.execute("""
                 INSERT INTO ledger_pending (id, debit_id, credit_id, debit_num, credit_num, asset, amount, state, expires_at)
@@ -251,8 +363,8 @@ final class SQLiteLedgerWriter: @unchecked Sendable {
             try connection.execute("UPDATE ledger_pending SET state = ? WHERE id = ?", [.int(status.rawValue), .id(id)])
         }
         let update = try connection.prepare("UPDATE ledger_accounts SET debits_pending = ?, debits_posted = ?, credits_pending = ?, credits_posted = ? WHERE num = ?")
-        for id in output.dirtyAccounts {
-            guard let account = accounts[id] else { continue }
+        for slot in accounts.dirtySlots {
+            let account = accounts[slot]
             sqlite3_bind_int64(update, 1, account.balance.debitsPending)
             sqlite3_bind_int64(update, 2, account.balance.debitsPosted)
             sqlite3_bind_int64(update, 3, account.balance.creditsPending)
@@ -288,9 +400,25 @@ final class SQLiteLedgerWriter: @unchecked Sendable {
     func setClosed(_ id: RongID, closed: Bool) throws -> Bool {
         try inTransaction {
             let changed = try connection.execute(closed ? AccountRules.closeSQL : AccountRules.reopenSQL, [.id(id)])
-            cache[id] = nil
+            if accounts.slot(of: id) != nil, let state = try readAccount(id) { accounts.insert(state) }
             return changed > 0
         }
     }
 
+}
+
+/// A stored transfer not yet in `ledger_entries`.
+struct TailTransfer {
+    let ts: Int64
+    let id: RongID
+    let debitNum: Int64
+    let creditNum: Int64
+}
+
+/// One statement entry of the catch-up.
+struct TailEntry {
+    let account: Int64
+    let ts: Int64
+    let id: RongID
+    let isDebit: Bool
 }

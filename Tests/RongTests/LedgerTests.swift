@@ -948,3 +948,51 @@ extension Array {
         return result
     }
 }
+
+/// The writer inserts first and looks ids up only when an insert finds one already stored: these
+/// are the cases where a repeat must still answer exactly as a lookup-first writer would.
+extension LedgerTests {
+    @Test("Repeats inside one batch, with other (even invalid) fields, inside linked chains, a hold with its post, and racing submitters")
+    func insertFirstIdempotencyEdges() async throws {
+        let t = try await TestLedger.make()
+        let (customer, bank) = try await t.funded(10_000)
+        // Stored once; then the same id with an invalid amount and an unknown account is still "other fields".
+        let stored = TransferRequest.posted(id: t.ids.next(), from: customer, to: bank, amount: 100)
+        #expect(try await t.ledger.submit(stored).status == .ok)
+        var invalid = stored
+        invalid.amount = 0
+        #expect(try await t.ledger.submit(invalid).status == .existsWithDifferentFields)
+        var unknown = stored
+        unknown.creditAccountID = t.ids.next()
+        #expect(try await t.ledger.submit(unknown).status == .existsWithDifferentFields)
+        // In one batch: new, its repeat, a variant of it, and a repeat of one stored earlier.
+        let fresh = TransferRequest.posted(id: t.ids.next(), from: customer, to: bank, amount: 200)
+        var variant = fresh
+        variant.amount = 201
+        #expect(try await t.ledger.submit([fresh, fresh, variant, stored]).map(\.status) == [.ok, .exists, .existsWithDifferentFields, .exists])
+        // A linked chain stored, then submitted again whole: every member is a repeat.
+        let chain = [TransferRequest.posted(id: t.ids.next(), from: customer, to: bank, amount: 10, linked: true),
+                     TransferRequest.posted(id: t.ids.next(), from: customer, to: bank, amount: 20)]
+        #expect(try await t.ledger.submit(chain).map(\.status) == [.ok, .ok])
+        #expect(try await t.ledger.submit(chain).map(\.status) == [.exists, .exists])
+        // A hold repeated together with its post, in one batch.
+        let hold = TransferRequest(id: t.ids.next(), debitAccountID: customer, creditAccountID: bank, amount: 500, asset: "CNY", flags: [.pending])
+        #expect(try await t.ledger.submit(hold).status == .ok)
+        let post = TransferRequest(id: t.ids.next(), flags: [.postPending], pendingID: hold.id)
+        #expect(try await t.ledger.submit([hold, post]).map(\.status) == [.exists, .ok])
+        #expect(try await t.ledger.submit(post).status == .exists)
+        // Eight submitters racing with one id: one stores it, the others see a repeat; money moves once.
+        let raced = TransferRequest.posted(id: t.ids.next(), from: customer, to: bank, amount: 1_000)
+        let ledger = t.ledger
+        let statuses = await withTaskGroup(of: TransferStatus?.self) { group in
+            for _ in 0..<8 { group.addTask { try? await ledger.submit(raced).status } }
+            var all: [TransferStatus?] = []
+            for await status in group { all.append(status) }
+            return all
+        }
+        #expect(statuses.filter { $0 == .ok }.count == 1)
+        #expect(statuses.filter { $0 == .exists }.count == 7)
+        #expect(try await t.balance(customer).debitsPosted == 100 + 200 + 10 + 20 + 500 + 1_000)
+        try await t.finish()
+    }
+}
