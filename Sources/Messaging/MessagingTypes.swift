@@ -1,5 +1,6 @@
 import BankKit
 import Foundation
+import Identity
 
 /// What a conversation is for; each kind has its own rule for who may post.
 public enum ConversationKind: String, Sendable, Hashable, Codable, CaseIterable {
@@ -63,23 +64,13 @@ public enum MessageKind: String, Sendable, Hashable, Codable {
     case recall
 }
 
-/// A card that opens a page: a product, a transfer request, a loan offer, an article.
-public struct MessageCard: Sendable, Hashable, Codable {
-    public static let kinds: Set<String> = ["product", "transfer_request", "loan_offer", "article", "notification"]
-    /// `product`, `transfer_request`, `loan_offer`, `article`, `notification`.
-    public let kind: String
-    public let title: String
-    /// A site-relative link the client opens, e.g. `/bank/products/{id}`.
-    public let url: String
-    /// Label → value lines shown on the card (amount, term, rate…).
-    public let fields: [String: String]
+/// A card that opens a page: a product, a transfer request, a loan offer, an article. The same
+/// value as a bank notification's card (Identity), so a notification's card is sent as it is.
+public typealias MessageCard = NotificationCard
 
-    public init(kind: String, title: String, url: String, fields: [String: String] = [:]) {
-        self.kind = kind
-        self.title = title
-        self.url = url
-        self.fields = fields
-    }
+extension NotificationCard {
+    /// The kinds a message card may have; a notification card of another kind is sent as `notification`.
+    public static let kinds: Set<String> = ["product", "transfer_request", "loan_offer", "loan", "article", "notification"]
 }
 
 /// What a sender asks to send.
