@@ -17,6 +17,8 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Do not run end-of-day at 00:05 Asia/Shanghai from this node") var noEndOfDay = false
     @Option(help: "Clear transfers to other banks through `rong clearing-house` at this URL, e.g. http://127.0.0.1:8090 (default: $RONG_CLEARING_HOUSE_URL, else in-process)")
     var clearingHouseURL: String?
+    @Option(help: "Directory for e-Link uploads (images, voice); several nodes need the same shared one (default: $RONG_BLOB_DIRECTORY, else blobs/ beside the SQLite file, else ./data/blobs)")
+    var blobDirectory: String?
 
     func run() async throws {
         var config = RongConfig.fromEnvironment()
@@ -30,6 +32,7 @@ struct Serve: AsyncParsableCommand {
         let secret = try SigningSecret.load(config.signingSecret)
         var security = RongPlatform.Security(signingSecret: secret)
         security.allowPrivateNotifyURLs = demo
+        security.blobDirectory = blobDirectory ?? ProcessInfo.processInfo.environment["RONG_BLOB_DIRECTORY"].flatMap { $0.isEmpty ? nil : $0 }
         if let url = clearingHouseURL ?? config.clearingHouseURL {
             security.clearingConnection = try HTTPClearingConnection(baseURL: url)
             print("Transfers to other banks clear through \(url)")
