@@ -113,7 +113,5 @@ extension AccountsService {
         guard principal.role.isStaff else { throw DomainError(.forbidden, "Staff only.", status: 403) }
     }
 
-    static func requireOperator(_ principal: Principal) throws(DomainError) {
-        guard principal.role == .operator || principal.role == .admin else { throw DomainError(.forbidden, "Operators and admins only.", status: 403) }
-    }
+    static func requireOperator(_ principal: Principal) throws(DomainError) { try principal.requireOperator() }
 }

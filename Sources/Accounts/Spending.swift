@@ -123,6 +123,17 @@ extension AccountsService {
         }
     }
 
+    /// Submits transfers (a linked chain, or independent ones) and throws the refusal of the
+    /// first that failed; repeats count as done. A failed chain reports the transfer that broke
+    /// it, not its partners.
+    public func post(_ transfers: [TransferRequest]) async throws {
+        guard !transfers.isEmpty else { return }
+        let results = try await ledger.submit(transfers)
+        if let refused = results.first(where: { !$0.isSuccess && $0.status != .linkedEventFailed }) {
+            throw AccountsService.refusal(refused.status)
+        }
+    }
+
     /// The customer-facing error for a ledger refusal of a movement (every module moving a
     /// customer's money maps refusals through this one).
     public static func refusal(_ status: TransferStatus) -> DomainError {

@@ -63,10 +63,9 @@ public struct NotificationOutbox: Sendable {
                      "notification texts are bounded")
         precondition(smsText.map { $0.utf8.count <= SMSGateway.bodyMaxBytes } ?? true, "SMS bodies are bounded")
         let id = ids.next()
-        let cardJSON = try card.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
         try await tx.execute(
             "INSERT INTO identity_notifications (id, user_id, kind, title, body, card, sms_text, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [.id(id), .id(userID), .text(kind), .text(title), .text(body), cardJSON.map { .text($0) } ?? .null,
+            [.id(id), .id(userID), .text(kind), .text(title), .text(body), card.map { .json($0) } ?? .null,
              smsText.map { .text($0) } ?? .null, .time(clock.now())])
         return id
     }
@@ -102,9 +101,8 @@ public struct NotificationOutbox: Sendable {
     static let select = "SELECT seq, id, user_id, kind, title, body, card, sms_text, created_at, delivered_at, sms_sent_at FROM identity_notifications"
 
     static func notification(_ row: SQLRow) -> BankNotification {
-        let card = row.optionalText("card").flatMap { try? JSONDecoder().decode(NotificationCard.self, from: Data($0.utf8)) }
-        return BankNotification(seq: row.int("seq"), id: row.id("id"), userID: row.id("user_id"), kind: row.text("kind"), title: row.text("title"),
-                                body: row.text("body"), card: card, smsText: row.optionalText("sms_text"), createdAt: row.time("created_at"),
+        BankNotification(seq: row.int("seq"), id: row.id("id"), userID: row.id("user_id"), kind: row.text("kind"), title: row.text("title"),
+                                body: row.text("body"), card: row.json(NotificationCard.self, "card"), smsText: row.optionalText("sms_text"), createdAt: row.time("created_at"),
                                 deliveredAt: row.optionalInt("delivered_at").map(Timestamp.init(nanosecondsSinceEpoch:)),
                                 smsSentAt: row.optionalInt("sms_sent_at").map(Timestamp.init(nanosecondsSinceEpoch:)))
     }

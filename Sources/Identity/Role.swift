@@ -18,6 +18,9 @@ public enum Role: String, Sendable, Hashable, Codable, CaseIterable {
         }
     }
 
+    /// Who runs the bank's books: operators and admins.
+    public static let operators: Set<Role> = [.operator, .admin]
+
     /// Roles an admin may create through the console or `rong admin create`.
     public static let staff: [Role] = allCases.filter(\.isStaff)
 
@@ -60,4 +63,12 @@ public struct Principal: Sendable, Hashable {
 
     /// The audit-log form of the caller, e.g. `operator:0190…`.
     public var actorRef: String { "\(role.rawValue):\(userID)" }
+
+    /// Operators and admins run the bank's books (onboarding, rates, loan book, write-offs).
+    public var isOperator: Bool { Role.operators.contains(role) }
+
+    /// Refuses anyone but an operator or admin with 403 and `detail`.
+    public func requireOperator(_ detail: String = "Operators and admins only.") throws(DomainError) {
+        guard isOperator else { throw DomainError(.forbidden, detail, status: 403) }
+    }
 }

@@ -90,6 +90,8 @@ public struct AccountBalance: Sendable, Hashable, Codable {
 
     /// Posted balance on the credit side (what a customer deposit account "holds").
     public var postedCreditBalance: Int64 { creditsPosted &- debitsPosted }
+    /// Posted balance on the debit side (what a loan or receivable account is owed).
+    public var postedDebitBalance: Int64 { debitsPosted &- creditsPosted }
     /// What a credit-normal account can still spend: posted minus outgoing holds.
     public var availableCreditBalance: Int64 { creditsPosted &- debitsPosted &- debitsPending }
 }

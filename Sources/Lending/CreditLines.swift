@@ -110,7 +110,7 @@ extension LendingService {
     /// An operator offers a 网贷通 contract to a merchant: limit, rate and validity (≤ 2 years).
     public func offerRevolvingLine(by staff: Principal, merchantID: RongID, limitFen: Int64, annualRate: Rate?, validMonths: Int,
                                    address: String) async throws -> CreditLineView {
-        guard staff.role == .operator || staff.role == .admin else { throw DomainError(.forbidden, "Operators offer 网贷通 contracts.", status: 403) }
+        try staff.requireOperator("Operators offer 网贷通 contracts.")
         guard let merchant = try await payments.merchant(id: merchantID) else { throw DomainError.notFound("Merchant") }
         guard (LendingProducts.revolvingLimitMinFen...LendingProducts.revolvingLimitMaxFen).contains(limitFen) else {
             throw DomainError(.loanAmountOutOfRange,

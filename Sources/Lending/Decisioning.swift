@@ -51,8 +51,8 @@ extension LendingService {
             INSERT INTO lending_decisions (id, subject_ref, product, inputs, approved, limit_fen, score, points, reasons, decided_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
-            [.id(decision.id), .text(subjectRef), .text(product), .text(LendingService.json(inputs)), .int(approved ? 1 : 0), .int(limitFen),
-             .int(Int64(score)), .text(LendingService.json(points)), .text(reasons.joined(separator: ",")), .time(decision.decidedAt)])
+            [.id(decision.id), .text(subjectRef), .text(product), .json(inputs), .int(approved ? 1 : 0), .int(limitFen),
+             .int(Int64(score)), .json(points), .text(reasons.joined(separator: ",")), .time(decision.decidedAt)])
         return decision
     }
 
@@ -76,8 +76,8 @@ extension LendingService {
 
     static func decision(_ row: SQLRow) -> RecordedDecision {
         RecordedDecision(id: row.id("id"), subjectRef: row.text("subject_ref"), product: row.text("product"),
-                         inputs: decode([String: String].self, row.text("inputs")) ?? [:], approved: row.bool("approved"),
-                         limitFen: row.int("limit_fen"), score: Int(row.int("score")), points: decode([String: Int].self, row.text("points")) ?? [:],
+                         inputs: row.json([String: String].self, "inputs") ?? [:], approved: row.bool("approved"),
+                         limitFen: row.int("limit_fen"), score: Int(row.int("score")), points: row.json([String: Int].self, "points") ?? [:],
                          reasons: row.text("reasons").split(separator: ",").map(String.init), decidedAt: row.time("decided_at"))
     }
 

@@ -237,7 +237,8 @@ extension LendingService: PurchaseObserving {
     }
 
     private func finishDisbursement(_ loanID: RongID, principalFen: Int64, actor: String, address: String) async throws {
-        let borrower = try await loan(id: loanID).asyncMap { try await accounts.customer(id: $0.customerID) } ?? nil
+        var borrower: Customer?
+        if let loan = try await loan(id: loanID) { borrower = try await accounts.customer(id: loan.customerID) }
         try await database.transaction { tx in
             guard try await tx.execute("UPDATE lending_loans SET status = 'active' WHERE id = ? AND status = 'disbursing'", [.id(loanID)]) == 1 else { return }
             try await recordEvent(tx, ownerID: loanID, kind: "disburse", on: today, principalFen: principalFen, detail: "逸贷放款")

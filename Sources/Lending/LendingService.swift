@@ -71,17 +71,7 @@ public final class LendingService: Sendable {
 
     /// The debit balance of a debit-normal account (principal or receivable).
     func debitBalance(_ id: RongID) async throws -> Int64 {
-        guard let balance = try await ledger.account(id)?.balance else { return 0 }
-        return balance.debitsPosted - balance.creditsPosted
-    }
-
-    /// Submits transfers (a linked chain) and throws the refusal of the one that failed.
-    func post(_ transfers: [TransferRequest]) async throws {
-        guard !transfers.isEmpty else { return }
-        let results = try await ledger.submit(transfers)
-        if let refused = results.first(where: { !$0.isSuccess && $0.status != .linkedEventFailed }) {
-            throw AccountsService.refusal(refused.status)
-        }
+        try await ledger.account(id)?.balance.postedDebitBalance ?? 0
     }
 
     /// Posts one transfer whose amount was worked out from state that may since have moved on: a
@@ -90,16 +80,7 @@ public final class LendingService: Sendable {
     func postOnce(id: RongID, from debit: RongID, to credit: RongID, amountFen: Int64, code: Int, memo: String) async throws -> Int64 {
         if let existing = try await ledger.transfer(id) { return existing.amount }
         guard amountFen > 0 else { return 0 }
-        try await post([.posted(id: id, from: debit, to: credit, amount: amountFen, code: code, metadata: AccountsService.memo(memo))])
+        try await accounts.post([.posted(id: id, from: debit, to: credit, amount: amountFen, code: code, metadata: AccountsService.memo(memo))])
         return amountFen
-    }
-
-    static func json<T: Encodable>(_ value: T) -> String {
-        String(decoding: (try? JSONEncoder().encode(value)) ?? Data("null".utf8), as: UTF8.self)
-    }
-
-    static func decode<T: Decodable>(_ type: T.Type, _ text: String?) -> T? {
-        guard let text else { return nil }
-        return try? JSONDecoder().decode(type, from: Data(text.utf8))
     }
 }

@@ -16,8 +16,7 @@ public enum LendingProducts {
     public static let easyLoanAnnualInterest = Rate(micros: 90_000)
     /// Penalty interest on overdue amounts: 0.05% a day (万分之五), i.e. 18.00% a year on actual/360.
     public static let easyLoanPenaltyAnnual = Rate(micros: 180_000)
-    /// Fee for repaying early: none (the product sets none).
-    public static let easyLoanPrepaymentFeeFen: Int64 = 0
+    // Repaying early costs no fee: the product sets none.
 
     // MARK: 商户逸贷 (merchant revolving line sized from acquiring turnover)
 
@@ -96,23 +95,6 @@ public enum LendingTransferCode {
     public static let repaymentPrincipal = 5012
     /// Principal and receivables written off.
     public static let writeOff = 5021
-}
-
-extension ErrorCode {
-    public static let offerExpired: ErrorCode = "offer_expired"
-    public static let offerAlreadyAccepted: ErrorCode = "offer_already_accepted"
-    public static let loanOverdue: ErrorCode = "loan_overdue"
-    public static let creditLimitExceeded: ErrorCode = "credit_limit_exceeded"
-    public static let lineNotActive: ErrorCode = "line_not_active"
-    public static let lineExpired: ErrorCode = "line_expired"
-    public static let interestInArrears: ErrorCode = "interest_in_arrears"
-    public static let creditDeclined: ErrorCode = "credit_declined"
-    public static let loanNotActive: ErrorCode = "loan_not_active"
-    public static let nothingDue: ErrorCode = "nothing_due"
-    public static let writeOffNotAllowed: ErrorCode = "write_off_not_allowed"
-    public static let lineAlreadyExists: ErrorCode = "line_already_exists"
-    /// The same request (idempotency key, offer) is still being processed.
-    public static let requestInProgress: ErrorCode = "request_in_progress"
 }
 
 /// How a 逸贷 loan is priced, as the customer picks it.
@@ -262,9 +244,8 @@ public struct RepaymentQuote: Sendable, Hashable {
     /// Principal repaid ahead of schedule and the interest accrued on it since the last due date.
     public let prepaidPrincipalFen: Int64
     public let prepaidInterestFen: Int64
-    public let prepaymentFeeFen: Int64
     public var totalFen: Int64 {
-        penaltyFen + billedInterestFen + billedFeeFen + billedPrincipalFen + prepaidPrincipalFen + prepaidInterestFen + prepaymentFeeFen
+        penaltyFen + billedInterestFen + billedFeeFen + billedPrincipalFen + prepaidPrincipalFen + prepaidInterestFen
     }
     /// Principal still owed after it.
     public let principalAfterFen: Int64

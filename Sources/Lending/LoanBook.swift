@@ -39,15 +39,9 @@ extension LendingService {
     /// Loans in the book at most, for the book page and the delinquency report.
     public static let loanBookMax = 5_000
 
-    static func requireOperator(_ staff: Principal) throws(DomainError) {
-        guard staff.role == .operator || staff.role == .admin else {
-            throw DomainError(.forbidden, "Operators see the loan book.", status: 403)
-        }
-    }
-
     /// Active loans with balances and delinquency (written-off and repaid loans with `includeClosed`).
     public func loanBook(by staff: Principal, bucket: DelinquencyBucket? = nil, includeClosed: Bool = false, limit: Int = 200) async throws -> [LoanBookEntry] {
-        try LendingService.requireOperator(staff)
+        try staff.requireOperator("Operators see the loan book.")
         let rows = try await database.query(
             "\(LendingService.loanSelect) WHERE status \(includeClosed ? "<> 'disbursing'" : "= 'active'") ORDER BY created_at DESC LIMIT ?",
             [.int(Int64(LendingService.loanBookMax))])
@@ -82,17 +76,18 @@ extension LendingService {
 
     /// A loan as operators see it.
     public func dossier(by staff: Principal, loanID: RongID) async throws -> LoanDossier {
-        try LendingService.requireOperator(staff)
+        try staff.requireOperator("Operators see the loan book.")
         let view = try await view(loanID)
         guard let customer = try await accounts.customer(id: view.loan.customerID) else { throw DomainError.notFound("Customer") }
-        let offer = try await offer(id: view.loan.offerID)
-        return LoanDossier(view: view, customer: customer, decision: try await offer.asyncMap { try await decision(id: $0.decisionID) } ?? nil)
+        var decision: RecordedDecision?
+        if let offer = try await offer(id: view.loan.offerID) { decision = try await self.decision(id: offer.decisionID) }
+        return LoanDossier(view: view, customer: customer, decision: decision)
     }
 
     /// Writes a loan off (90+ days past due, with a reason): its principal and everything owed
     /// move to the write-off loss account; accrual stops. Audited.
     public func writeOff(by staff: Principal, loanID: RongID, reason: String, address: String) async throws -> LoanView {
-        try LendingService.requireOperator(staff)
+        try staff.requireOperator("Operators see the loan book.")
         let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
         guard (4...200).contains(reason.count) else {
             throw DomainError(.invalidRequest, "Give a reason of 4 to 200 characters.", status: 422, extensions: ["field": .string("reason")])
@@ -115,7 +110,7 @@ extension LendingService {
                 .posted(id: RongID.derived("lending.writeoff", loanID, part), from: LendingLedgerAccounts.writeOffLoss, to: account, amount: amount,
                         code: LendingTransferCode.writeOff, metadata: AccountsService.memo("贷款核销"))
             }
-            try await self.post(legs)
+            try await self.accounts.post(legs)
             try await self.database.transaction { tx in
                 try await tx.execute("UPDATE lending_loans SET status = 'written_off', closed_on = ?, write_off_reason = ? WHERE id = ? AND status = 'active'",
                                      [.date(today), .text(reason), .id(loanID)])
@@ -125,15 +120,6 @@ extension LendingService {
                                                      detail: "principal=\(principal) receivable=\(receivable) reason=\(reason)")
             }
             return try await self.view(loanID)
-        }
-    }
-}
-
-extension Optional {
-    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
-        switch self {
-        case .some(let value): try await transform(value)
-        case .none: nil
         }
     }
 }

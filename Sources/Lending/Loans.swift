@@ -53,9 +53,8 @@ extension LendingService {
 
     /// The loan's plan as the arithmetic sees it: the original schedule with each prepayment applied.
     func schedule(of loan: Loan) async throws -> LoanSchedule {
-        let row = try await database.first("SELECT prepayments FROM lending_loans WHERE id = ?", [.id(loan.id)])
         var schedule = LoanSchedule(loan.terms)
-        for prepayment in LendingService.decode([Prepayment].self, row?.text("prepayments")) ?? [] {
+        for prepayment in try await prepayments(of: loan.id) {
             schedule = try schedule.prepaying(principalFen: prepayment.principalFen, on: prepayment.date)
         }
         return schedule
@@ -119,13 +118,13 @@ extension LendingService {
                         receivableFen: try await debitBalance(LendingLedgerAccounts.receivable(of: loanID)),
                         overdueFen: live ? LendingService.overdueFen(instalments, penaltyFen: penalty, on: today) : 0,
                         daysPastDue: live ? LendingService.daysPastDue(instalments, on: today) : 0,
-                        totalInterestFen: instalments.reduce(0) { $0 + $1.interestFen } + (try await prepaidInterestFen(loanID)),
+                        totalInterestFen: instalments.reduce(0) { $0 + $1.interestFen } + (try await prepayments(of: loanID)).reduce(0) { $0 + $1.interestFen },
                         totalFeeFen: instalments.reduce(0) { $0 + $1.feeFen }, apr: original.apr, events: try await events(of: loanID))
     }
 
-    func prepaidInterestFen(_ loanID: RongID) async throws -> Int64 {
-        let row = try await database.first("SELECT prepayments FROM lending_loans WHERE id = ?", [.id(loanID)])
-        return (LendingService.decode([Prepayment].self, row?.text("prepayments")) ?? []).reduce(0) { $0 + $1.interestFen }
+    /// Principal repaid ahead of schedule, in order (the schedule is the original one with each applied).
+    func prepayments(of loanID: RongID) async throws -> [Prepayment] {
+        try await database.first("SELECT prepayments FROM lending_loans WHERE id = ?", [.id(loanID)])?.json([Prepayment].self, "prepayments") ?? []
     }
 
     /// The history of a loan or line, newest first (posted movements only).

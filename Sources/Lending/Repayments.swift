@@ -57,10 +57,10 @@ extension LendingService {
             """,
             [.id(id), .id(ownerID), .text(kind), .date(date), .int(allocation.toPrincipalFen),
              .int(allocation.parts.reduce(0) { $0 + $1.interestFen } + allocation.toIncomeFen + allocation.receivableFen),
-             .int(allocation.parts.reduce(0) { $0 + $1.feeFen }), .int(allocation.penaltyFen), .text(LendingService.json(allocation)),
+             .int(allocation.parts.reduce(0) { $0 + $1.feeFen }), .int(allocation.penaltyFen), .json(allocation),
              .text(detail), idempotencyKey.map { .text($0) } ?? .null, requestHash.map { .blob($0) } ?? .null, .time(clock.now())])
         do {
-            try await post(LendingService.transfers(eventID: id, ownerID: ownerID, accountID: accountID, kind: kind, allocation: allocation, memo: detail))
+            try await accounts.post(LendingService.transfers(eventID: id, ownerID: ownerID, accountID: accountID, kind: kind, allocation: allocation, memo: detail))
         } catch {
             // The chain is linked: if its first transfer is booked, all are (an answer lost after the
             // commit) and the event goes on; otherwise nothing moved and the event goes.
@@ -115,8 +115,8 @@ extension LendingService {
         }
         if let prepayment = allocation.prepayment {
             let row = try await tx.first("SELECT prepayments FROM lending_loans WHERE id = ?", [.id(ownerID)])
-            let earlier = LendingService.decode([Prepayment].self, row?.text("prepayments")) ?? []
-            try await tx.execute("UPDATE lending_loans SET prepayments = ? WHERE id = ?", [.text(LendingService.json(earlier + [prepayment])), .id(ownerID)])
+            let earlier = row?.json([Prepayment].self, "prepayments") ?? []
+            try await tx.execute("UPDATE lending_loans SET prepayments = ? WHERE id = ?", [.json(earlier + [prepayment]), .id(ownerID)])
             try await tx.execute("DELETE FROM lending_instalments WHERE loan_id = ? AND period > ? AND billed = 0",
                                  [.id(ownerID), .int(Int64(prepayment.afterPeriod))])
             for line in allocation.newLines {
@@ -153,7 +153,7 @@ extension LendingService {
             [.time(clock.now().adding(seconds: -olderThanSeconds))])
         for row in rows {
             let id = row.id("id")
-            guard let allocation = LendingService.decode(LendingAllocation.self, row.optionalText("allocation")) else { continue }
+            guard let allocation = row.json(LendingAllocation.self, "allocation") else { continue }
             if try await ledger.transfer(RongID.derived("lending.event", id, 0)) != nil {
                 try await database.transaction { tx in
                     try await apply(tx, eventID: id, ownerID: row.id("owner_id"), kind: row.text("kind"), on: row.date("on_date"), allocation: allocation)
@@ -224,7 +224,7 @@ extension LendingService {
             penaltyFen: penalty, billedInterestFen: allocation.parts.reduce(0) { $0 + $1.interestFen },
             billedFeeFen: allocation.parts.reduce(0) { $0 + $1.feeFen }, billedPrincipalFen: allocation.parts.reduce(0) { $0 + $1.principalFen },
             prepaidPrincipalFen: allocation.prepayment?.principalFen ?? 0, prepaidInterestFen: allocation.prepayment?.interestFen ?? 0,
-            prepaymentFeeFen: LendingProducts.easyLoanPrepaymentFeeFen * (prepay > 0 ? 1 : 0), principalAfterFen: outstanding - prepay)
+            principalAfterFen: outstanding - prepay)
         return (quote, allocation)
     }
 

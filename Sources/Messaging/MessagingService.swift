@@ -62,11 +62,7 @@ public final class MessagingService: Sendable {
         guard principal.role.isStaff else { throw DomainError(.forbidden, "Bank staff only.", status: 403) }
     }
 
-    static func requireOperator(_ principal: Principal) throws(DomainError) {
-        guard principal.role == .operator || principal.role == .admin else {
-            throw DomainError(.forbidden, "Operators and admins only.", status: 403)
-        }
-    }
+    static func requireOperator(_ principal: Principal) throws(DomainError) { try principal.requireOperator() }
 
     static func requireRole(_ principal: Principal, _ roles: Set<Role>, _ detail: String) throws(DomainError) {
         guard roles.contains(principal.role) else { throw DomainError(.forbidden, detail, status: 403) }

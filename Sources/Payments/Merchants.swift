@@ -68,7 +68,7 @@ extension PaymentsService {
     /// staff sign in to the merchant dashboard with them (realm `merchant`).
     public func onboardMerchant(by staff: Principal, name: String, licenceNumber: String, notifyURL: String,
                                 contactMobile: String? = nil, contactPassword: String? = nil, address: String) async throws -> MerchantCredentials {
-        guard staff.role == .operator || staff.role == .admin else { throw DomainError(.forbidden, "Operators onboard merchants.", status: 403) }
+        try staff.requireOperator("Operators onboard merchants.")
         let name = try IdentityService.validateDisplayName(name)
         let licence = try CreditCode.validate(licenceNumber)
         let url = try validateNotifyURL(notifyURL)
@@ -118,7 +118,7 @@ extension PaymentsService {
     /// Issues a new API key for a merchant and revokes every earlier one (a lost or leaked key,
     /// or keys never seen after onboarding). Operators only; audited. The key is shown once.
     public func rotateMerchantKey(by staff: Principal, merchantID: RongID, address: String) async throws -> String {
-        guard staff.role == .operator || staff.role == .admin else { throw DomainError(.forbidden, "Operators manage merchant keys.", status: 403) }
+        try staff.requireOperator("Operators manage merchant keys.")
         guard try await merchant(id: merchantID) != nil else { throw DomainError.notFound("Merchant") }
         let keyID = PaymentsService.hex(random.bytes(8))
         let keySecret = PaymentsService.hex(random.bytes(24))

@@ -1,4 +1,5 @@
 import BankKit
+import Foundation
 
 /// A value bound into or read out of SQL, the same on SQLite and PostgreSQL.
 ///
@@ -113,4 +114,18 @@ public struct StorageError: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String { "storage error (\(kind)): \(message)" }
+}
+
+extension SQLValue {
+    /// One of Rong's own `Codable` values stored as JSON text (encoding those cannot fail).
+    public static func json<T: Encodable>(_ value: T) -> SQLValue {
+        .text(String(decoding: try! JSONEncoder().encode(value), as: UTF8.self))
+    }
+}
+
+extension SQLRow {
+    /// A JSON text column decoded as `type`; nil when NULL or not decodable.
+    public func json<T: Decodable>(_ type: T.Type, _ name: String) -> T? {
+        optionalText(name).flatMap { try? JSONDecoder().decode(type, from: Data($0.utf8)) }
+    }
 }

@@ -16,7 +16,7 @@ extension WealthService: AccountClosingHook {
         }
         if let sweep = try await sweepView(account.id) {
             if sweep.fundBalanceFen > 0 {
-                try await post([.posted(id: RongID.derived("wealth.sweep.close", account.id), from: sweep.setting.fundAccountID, to: account.id,
+                try await accounts.post([.posted(id: RongID.derived("wealth.sweep.close", account.id), from: sweep.setting.fundAccountID, to: account.id,
                                         amount: sweep.fundBalanceFen, code: WealthTransferCode.sweepRedeem, metadata: AccountsService.memo("聚财宝赎回（销户）"))])
             }
             try await database.execute("UPDATE wealth_sweeps SET active = 0, updated_at = ? WHERE account_id = ?", [.time(clock.now()), .id(account.id)])
@@ -42,7 +42,7 @@ extension WealthService: AccountClosingHook {
         }
         let fen = InterestMath.roundToFen(micros: micros)
         if fen > 0 {
-            try await post([.posted(id: RongID.derived("wealth.closing-interest", accountID), from: WealthLedgerAccounts.interestPayable, to: accountID,
+            try await accounts.post([.posted(id: RongID.derived("wealth.closing-interest", accountID), from: WealthLedgerAccounts.interestPayable, to: accountID,
                                     amount: fen, code: WealthTransferCode.demandInterest, metadata: AccountsService.memo("销户结息 \(closingDate.iso)"))])
         }
         let closingDay = closingDate.daysSinceEpoch

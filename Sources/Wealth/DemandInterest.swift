@@ -122,7 +122,7 @@ extension WealthService {
         let id = RongID.derived(transferID.description, target)
         let (from, to) = delta > 0 ? (WealthLedgerAccounts.interestExpense, WealthLedgerAccounts.interestPayable)
                                    : (WealthLedgerAccounts.interestPayable, WealthLedgerAccounts.interestExpense)
-        try await post([.posted(id: id, from: from, to: to, amount: abs(delta), code: code, metadata: AccountsService.memo(memo))])
+        try await accounts.post([.posted(id: id, from: from, to: to, amount: abs(delta), code: code, metadata: AccountsService.memo(memo))])
         return sum
     }
 

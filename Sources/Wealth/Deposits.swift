@@ -154,7 +154,7 @@ extension WealthService {
                                                   ownerRef: "customer:\(customer.id)", flags: [.debitsMustNotExceedCredits]))
         let memo = kind == .time ? "存入整存整取\(termMonths ?? 0)个月" : "存入节节高"
         do {
-            try await post([.posted(id: RongID.derived("wealth.deposit.place", id), from: source.id, to: id, amount: amountFen,
+            try await accounts.post([.posted(id: RongID.derived("wealth.deposit.place", id), from: source.id, to: id, amount: amountFen,
                                     code: WealthTransferCode.depositPlacement, metadata: AccountsService.memo(memo))])
         } catch {
             // Refused: the row goes; the empty ledger account stays open, so the same key may try again.
@@ -380,7 +380,7 @@ extension WealthService {
             transfers.append(.posted(id: RongID.derived("wealth.deposit.interest", eventID), from: WealthLedgerAccounts.interestExpense, to: deposit.sourceAccountID,
                                      amount: quote.interestFen, code: WealthTransferCode.depositInterest, metadata: AccountsService.memo("存款利息")))
         }
-        try await post(transfers)
+        try await accounts.post(transfers)
     }
 
     // MARK: Maturity (end of day)
@@ -409,7 +409,7 @@ extension WealthService {
                 // The new term starts on the maturity date, at the rate in force that day (not the day it was handled).
                 let newRate = try await rate(RateProduct.time(months: months)!, on: deposit.maturesOn!)
                 if quote.interestFen > 0 {
-                    try await post([.posted(id: RongID.derived("wealth.deposit.interest", eventID), from: WealthLedgerAccounts.interestExpense, to: deposit.id,
+                    try await accounts.post([.posted(id: RongID.derived("wealth.deposit.interest", eventID), from: WealthLedgerAccounts.interestExpense, to: deposit.id,
                                             amount: quote.interestFen, code: WealthTransferCode.depositInterest, metadata: AccountsService.memo("到期利息转存"))])
                 }
                 let start = deposit.maturesOn!

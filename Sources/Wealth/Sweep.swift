@@ -71,7 +71,7 @@ extension WealthService: ShortfallCovering {
         if view.fundBalanceFen > 0 {
             // One redemption per activation (the setting's last change names it): a stop sent twice moves the money once.
             let activation = try await database.first("SELECT updated_at FROM wealth_sweeps WHERE account_id = ?", [.id(accountID)])?.int("updated_at") ?? 0
-            try await post([.posted(id: RongID.derived("wealth.sweep.stop", accountID, activation), from: view.setting.fundAccountID, to: accountID,
+            try await accounts.post([.posted(id: RongID.derived("wealth.sweep.stop", accountID, activation), from: view.setting.fundAccountID, to: accountID,
                                     amount: view.fundBalanceFen,
                                     code: WealthTransferCode.sweepRedeem, metadata: AccountsService.memo("聚财宝赎回（关闭）"))])
         }
@@ -144,7 +144,7 @@ extension WealthService: ShortfallCovering {
             }
         }
         do {
-            try await post([.posted(id: transferID, from: setting.fundAccountID, to: setting.accountID, amount: amountFen,
+            try await accounts.post([.posted(id: transferID, from: setting.fundAccountID, to: setting.accountID, amount: amountFen,
                                     code: WealthTransferCode.sweepRedeem, metadata: AccountsService.memo(memo))])
         } catch {
             try await database.transaction { tx in
@@ -180,7 +180,7 @@ extension WealthService: ShortfallCovering {
                     let micros = row.int("income_micros") + Int64(Int128(max(holding, 0)) * Int128(yield.micros) / 365) * days
                     let fen = micros / InterestMath.microsPerFen
                     if fen > 0 {
-                        try await post([.posted(id: RongID.derived("wealth.sweep.income", date.iso, accountID), from: WealthLedgerAccounts.sweepFundIncome,
+                        try await accounts.post([.posted(id: RongID.derived("wealth.sweep.income", date.iso, accountID), from: WealthLedgerAccounts.sweepFundIncome,
                                                 to: fundID, amount: fen, code: WealthTransferCode.sweepIncome, metadata: AccountsService.memo("聚财宝收益 \(date.iso)"))])
                         incomeFen += fen
                     }
@@ -196,7 +196,7 @@ extension WealthService: ShortfallCovering {
                 guard excess >= WealthService.sweepMinimumFen else { continue }
                 let amount = excess / 100 * 100
                 do {
-                    try await post([.posted(id: sweepID, from: accountID, to: fundID, amount: amount, code: WealthTransferCode.sweepIn,
+                    try await accounts.post([.posted(id: sweepID, from: accountID, to: fundID, amount: amount, code: WealthTransferCode.sweepIn,
                                             metadata: AccountsService.memo("聚财宝自动转入"))])
                     swept += 1
                     sweptFen += amount

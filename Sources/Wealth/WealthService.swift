@@ -75,13 +75,4 @@ public final class WealthService: Sendable {
         try AccountsService.checkCanSend(view.account)
         return (customer, view.account)
     }
-
-    /// Submits transfers and throws the refusal of the first that failed (duplicates count as done).
-    func post(_ transfers: [TransferRequest]) async throws {
-        let results = try await ledger.submit(transfers)
-        // A linked chain fails as a whole: report the transfer that caused it, not its partners.
-        if let refused = results.first(where: { !$0.isSuccess && $0.status != .linkedEventFailed }) {
-            throw AccountsService.refusal(refused.status)
-        }
-    }
 }

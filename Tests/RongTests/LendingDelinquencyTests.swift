@@ -11,10 +11,6 @@ import Testing
 /// buckets across their boundaries, new credit blocked while overdue, write-off; and the
 /// refusals of bad acceptances. Each scenario ends with the ledger invariant.
 @Suite struct LendingDelinquencyTests {
-    func code(_ body: () async throws -> Void) async -> ErrorCode? {
-        do { try await body(); return nil } catch let error as DomainError { return error.code } catch { return nil }
-    }
-
     /// A customer with an accepted ¥1,200 loan over 6 flat-fee instalments (¥207.20 each) who
     /// then withdraws all but ¥10 to the bound card.
     func overdueLoan(_ t: TestPlatform) async throws -> (LendingScenario, LoanView) {
@@ -49,7 +45,7 @@ import Testing
         // The offer still open cannot be taken while a loan is overdue.
         t.clock.set(due.adding(days: 1).instant(hour: 9, minute: 0))
         #expect(open.expiresAt > t.clock.now)
-        #expect(await code { _ = try await s.lending.accept(s.principal, offerID: open.id, termMonths: 3, pricing: .flatFee, address: "test") } == .loanOverdue)
+        await refused(.loanOverdue) { _ = try await s.lending.accept(s.principal, offerID: open.id, termMonths: 3, pricing: .flatFee, address: "test") }
 
         // Day 30 past due is still 1–30; day 31 is 31–60.
         t.clock.set(due.adding(days: 30).instant(hour: 9, minute: 0))
@@ -73,8 +69,7 @@ import Testing
         #expect(try await s.lending.view(loan.loan.id).bucket == .dpd61to90)
         let report = try await s.lending.delinquencyReport(by: t.operatorPrincipal)
         #expect(report.rows.first { $0.bucket == .dpd61to90 }?.loans == 1)
-        #expect(await code { _ = try await s.lending.writeOff(by: t.operatorPrincipal, loanID: loan.loan.id, reason: "无法联系借款人", address: "test") }
-                == .writeOffNotAllowed)
+        await refused(.writeOffNotAllowed) { _ = try await s.lending.writeOff(by: t.operatorPrincipal, loanID: loan.loan.id, reason: "无法联系借款人", address: "test") }
         t.clock.set(due.adding(days: 91).instant(hour: 9, minute: 0))
         #expect(try await s.lending.view(loan.loan.id).bucket == .dpd90plus)
         #expect(try await s.lending.loanBook(by: t.operatorPrincipal, bucket: .dpd90plus).count == 1)
@@ -109,9 +104,9 @@ import Testing
         #expect(view.instalments[0].paidOn == due.adding(days: 11))
         #expect(try await s.lending.consumerCredit(s.principal).overdue == false)
         // Nothing more is due: a repayment with no principal is refused.
-        #expect(await code {
+        await refused(.nothingDue) {
             _ = try await s.lending.repay(s.principal, loanID: loan.loan.id, prepayPrincipalFen: nil, full: false, idempotencyKey: "again-2", address: "test")
-        } == .nothingDue)
+        }
         try await s.checkLoanBooks(loan.loan.id)
         // The history counts one late instalment now.
         let customer = try await t.accounts.customer(of: s.principal)
@@ -127,13 +122,11 @@ import Testing
                                                      mobile: "13911113333", cardNumber: Cards.ccb(602))
         let order = try await s.purchase(800_00, number: "B-0001")
         let offer = try await s.offer(for: order)
-        #expect(await code { _ = try await s.lending.accept(other.0, offerID: offer.id, termMonths: 3, pricing: .flatFee, address: "test") } == .notFound)
-        #expect(await code { _ = try await s.lending.accept(s.principal, offerID: offer.id, termMonths: 5, pricing: .flatFee, address: "test") }
-                == .termNotOffered)
+        await refused(.notFound) { _ = try await s.lending.accept(other.0, offerID: offer.id, termMonths: 3, pricing: .flatFee, address: "test") }
+        await refused(.termNotOffered) { _ = try await s.lending.accept(s.principal, offerID: offer.id, termMonths: 5, pricing: .flatFee, address: "test") }
         #expect(try await t.platform.database.first("SELECT COUNT(*) AS n FROM lending_loans", [])?.int("n") == 0)
         t.clock.advance(seconds: LendingProducts.easyLoanOfferValidSeconds + 1)
-        #expect(await code { _ = try await s.lending.accept(s.principal, offerID: offer.id, termMonths: 3, pricing: .flatFee, address: "test") }
-                == .offerExpired)
+        await refused(.offerExpired) { _ = try await s.lending.accept(s.principal, offerID: offer.id, termMonths: 3, pricing: .flatFee, address: "test") }
         #expect(try await s.lending.expireOffers() == 1)
         #expect(try await s.lending.offer(id: offer.id)?.status == .expired)
         #expect(try await t.platform.database.first("SELECT COUNT(*) AS n FROM lending_loans", [])?.int("n") == 0)

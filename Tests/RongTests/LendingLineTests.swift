@@ -11,10 +11,6 @@ import Testing
 /// real-time draws and repayments, daily interest on the drawn amount, settlement on the 20th,
 /// draws blocked while interest is in arrears). Each scenario ends with the ledger invariant.
 @Suite struct LendingLineTests {
-    func code(_ body: () async throws -> Void) async -> ErrorCode? {
-        do { try await body(); return nil } catch let error as DomainError { return error.code } catch { return nil }
-    }
-
     /// A merchant with a dashboard user, signed in.
     func merchant(_ t: TestPlatform, serial: Int, mobile: String) async throws -> (Merchant, Principal) {
         let first17 = "91330100MA2" + String(format: "%06d", serial)
@@ -66,11 +62,10 @@ import Testing
         let decision = try #require(try await lending.decisions(subjectRef: "merchant:\(shop.id)").first)
         #expect(decision.inputs["average_monthly_turnover"] == "¥24,000.00")
         // A merchant with no sales is declined, and the reason is recorded.
-        #expect(await code { _ = try await lending.applyForMerchantLine(newcomer, address: "test") } == .creditDeclined)
+        await refused(.creditDeclined) { _ = try await lending.applyForMerchantLine(newcomer, address: "test") }
 
         let settlementBefore = try await t.ledger.account(shop.settlementAccountID)!.balance.postedCreditBalance
-        #expect(await code { _ = try await lending.draw(shopUser, lineID: line.line.id, amountFen: 12_000_01, idempotencyKey: "too-much", address: "test") }
-                == .creditLimitExceeded)
+        await refused(.creditLimitExceeded) { _ = try await lending.draw(shopUser, lineID: line.line.id, amountFen: 12_000_01, idempotencyKey: "too-much", address: "test") }
         var view = try await lending.draw(shopUser, lineID: line.line.id, amountFen: 5_000_00, idempotencyKey: "draw-1", address: "test")
         #expect(view.drawnFen == 5_000_00)
         #expect(view.availableFen == 7_000_00)
@@ -92,8 +87,7 @@ import Testing
         #expect(view.interestOwedFen == 0)
         #expect(view.drawnFen == 5_000_00 - (1_200_00 - 1_66))
         // Repaying more than is owed is refused; repaying it all closes the balance.
-        #expect(await code { _ = try await lending.repayLine(shopUser, lineID: line.line.id, amountFen: view.drawnFen + 1, idempotencyKey: "over", address: "test") }
-                == .repaymentExceedsOutstanding)
+        await refused(.repaymentExceedsOutstanding) { _ = try await lending.repayLine(shopUser, lineID: line.line.id, amountFen: view.drawnFen + 1, idempotencyKey: "over", address: "test") }
         view = try await lending.repayLine(shopUser, lineID: line.line.id, amountFen: view.drawnFen, idempotencyKey: "all", address: "test")
         #expect(view.drawnFen == 0)
         #expect(view.availableFen == 12_000_00)
@@ -105,14 +99,13 @@ import Testing
         let t = try await TestPlatform.make()
         let lending = t.platform.lending
         let (sme, smeUser) = try await merchant(t, serial: 61, mobile: "13511110061")
-        #expect(await code {
+        await refused(.termNotOffered) {
             _ = try await lending.offerRevolvingLine(by: t.operatorPrincipal, merchantID: sme.id, limitFen: 100_000_00, annualRate: nil, validMonths: 25, address: "test")
-        } == .termNotOffered)
+        }
         let offered = try await lending.offerRevolvingLine(by: t.operatorPrincipal, merchantID: sme.id, limitFen: 100_000_00, annualRate: nil, validMonths: 12,
                                                            address: "test")
         #expect(offered.line.status == .offered)
-        #expect(await code { _ = try await lending.draw(smeUser, lineID: offered.line.id, amountFen: 1_000_00, idempotencyKey: "early", address: "test") }
-                == .lineNotActive)
+        await refused(.lineNotActive) { _ = try await lending.draw(smeUser, lineID: offered.line.id, amountFen: 1_000_00, idempotencyKey: "early", address: "test") }
         let signed = try await lending.signRevolvingLine(smeUser, lineID: offered.line.id, address: "test")
         #expect(signed.line.status == .active)
         #expect(signed.line.validUntil == day("2027-11-23"))
@@ -145,8 +138,7 @@ import Testing
         }
         view = try await lending.lineView(signed.line.id)
         #expect(view.line.arrearsFen > 0)
-        #expect(await code { _ = try await lending.draw(smeUser, lineID: signed.line.id, amountFen: 100_00, idempotencyKey: "d2", address: "test") }
-                == .interestInArrears)
+        await refused(.interestInArrears) { _ = try await lending.draw(smeUser, lineID: signed.line.id, amountFen: 100_00, idempotencyKey: "d2", address: "test") }
         // A sale brings money in; paying the arrears opens the line again.
         let (_, _, last6) = try await buyer(t)
         try await pay(t, sme, amountFen: 100_00, number: "SALE-1", last6: last6)
@@ -156,7 +148,7 @@ import Testing
         #expect(view.drawnFen == 50_000_00 - balance + 100_00)
         // Someone else's line is not found.
         let (_, stranger) = try await merchant(t, serial: 62, mobile: "13511110062")
-        #expect(await code { _ = try await lending.draw(stranger, lineID: signed.line.id, amountFen: 100_00, idempotencyKey: "x", address: "test") } == .notFound)
+        await refused(.notFound) { _ = try await lending.draw(stranger, lineID: signed.line.id, amountFen: 100_00, idempotencyKey: "x", address: "test") }
         try await t.finish()
     }
 }

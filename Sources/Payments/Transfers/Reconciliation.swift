@@ -130,7 +130,7 @@ extension PaymentsService {
 
     /// An operator resolves a break with a recorded action (audited).
     public func resolveBreak(by staff: Principal, id: RongID, resolution: String, address: String) async throws -> ReconciliationBreak {
-        guard staff.role == .operator || staff.role == .admin else { throw DomainError(.forbidden, "Operators resolve breaks.", status: 403) }
+        try staff.requireOperator("Operators resolve breaks.")
         let text = resolution.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !text.isEmpty, text.count <= PaymentsService.resolutionMaxLength else {
             throw DomainError(.invalidRequest, "Describe the resolution in 1–200 characters.", status: 422, extensions: ["field": .string("resolution")])

@@ -15,7 +15,7 @@ enum Access: Sendable {
     static let customer = Access.roles([.customer])
     static let merchant = Access.roles([.merchant])
     static let staff = Access.roles(Set(Role.staff))
-    static let operators = Access.roles([.operator, .admin])
+    static let operators = Access.roles(Role.operators)
     static let admin = Access.roles([.admin])
 
     /// The roles allowed (all roles for `signedIn`, nil for `anyone`).

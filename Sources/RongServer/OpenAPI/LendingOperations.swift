@@ -126,7 +126,7 @@ extension OpenAPIDocument {
             "RepayInput": object(["principal_fen": ["type": ["integer", "null"], "format": "int64", "minimum": 0], "full": ["type": "boolean"]]),
             "RepaymentQuote": object(["object": ["const": "repayment_quote"], "penalty_fen": int64, "billed_interest_fen": int64, "billed_fee_fen": int64,
                                       "billed_principal_fen": int64, "prepaid_principal_fen": int64, "prepaid_interest_fen": int64,
-                                      "prepayment_fee_fen": int64, "total_fen": int64, "total_formatted": string, "principal_after_fen": int64]),
+                                      "total_fen": int64, "total_formatted": string, "principal_after_fen": int64]),
             "CreditLine": creditLine,
             "CreditLineList": list("CreditLine"),
             "AmountInput": object(["amount_fen": fen], required: ["amount_fen"]),

@@ -14,7 +14,7 @@ struct ConsoleClearingPages {
     static let listSize = 100
 
     func register(on router: Router<RongRequestContext>) {
-        let operators: Set<Role> = [.operator, .admin]
+        let operators = Role.operators
         router.get("console/clearing") { request, context in
             try await site.page(request, context, area: .console, access: operators) { call in try await clearing(call) }
         }

@@ -15,7 +15,7 @@ struct ConsoleLoanPages {
     static let loansShown = 200
 
     func register(on router: Router<RongRequestContext>) {
-        let operators: Set<Role> = [.operator, .admin]
+        let operators = Role.operators
         router.get("console/loans") { request, context in
             try await site.page(request, context, area: .console, access: operators) { call in try await bookPage(call) }
         }

@@ -15,7 +15,7 @@ struct ConsoleMerchantPages {
             try await site.page(request, context, area: .console, access: Set(Role.staff)) { call in try await listPage(call, FormState()) }
         }
         router.post("console/merchants") { request, context in
-            try await site.page(request, context, area: .console, access: [.operator, .admin]) { call in try await onboard(call) }
+            try await site.page(request, context, area: .console, access: Role.operators) { call in try await onboard(call) }
         }
     }
 
@@ -27,7 +27,7 @@ struct ConsoleMerchantPages {
         var values = state.context
         values["merchants"] = merchants
         values["hasMerchants"] = !merchants.isEmpty
-        values["canOnboard"] = call.signedIn.role == .operator || call.signedIn.role == .admin
+        values["canOnboard"] = call.signedIn.isOperator
         values["wide"] = true
         return call.render("console-merchants", title: "merchantsTitle", values, status: status, getPath: "/console/merchants")
     }

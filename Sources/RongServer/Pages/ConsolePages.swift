@@ -64,7 +64,7 @@ struct ConsolePages {
     func customerPage(_ call: PageCall, id: RongID, failed: (account: RongID, state: FormState)? = nil) async throws -> Response {
         let detail = try await call.platform.accounts.customerDetail(by: call.signedIn, customerID: id, address: call.address)
         let t = call.text
-        let canControl = call.signedIn.role == .operator || call.signedIn.role == .admin
+        let canControl = call.signedIn.isOperator
         let names = try await PortalPages.bankNames(call)
         let accounts: [[String: Any]] = detail.accounts.map { view in
             var row: [String: Any] = [

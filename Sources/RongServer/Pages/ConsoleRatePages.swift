@@ -13,7 +13,7 @@ struct ConsoleRatePages {
             try await site.page(request, context, area: .console, access: Set(Role.staff)) { call in try await ratesPage(call) }
         }
         router.post("console/rates") { request, context in
-            try await site.page(request, context, area: .console, access: [.operator, .admin]) { call in try await publish(call) }
+            try await site.page(request, context, area: .console, access: Role.operators) { call in try await publish(call) }
         }
     }
 
@@ -51,7 +51,7 @@ struct ConsoleRatePages {
             "history": try await wealth.rateHistory(nil, limit: 100).map(row),
             "products": RateProduct.allCases.map { ["value": $0.rawValue, "name": DepositText.productName($0, english: english), "selected": $0.rawValue == chosen] },
             "tiers": try await wealth.tierLadder().map { ["fromDays": $0.fromDays, "name": DepositText.productName($0.product, english: english)] },
-            "canPublish": call.signedIn.role == .operator || call.signedIn.role == .admin,
+            "canPublish": call.signedIn.isOperator,
             "form": form,
         ]
         return call.render("console-rates", title: "ratesTitle", values, status: failed == nil ? .ok : .unprocessableContent, getPath: "/console/rates")

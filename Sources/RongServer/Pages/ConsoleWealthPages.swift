@@ -11,7 +11,7 @@ struct ConsoleWealthPages {
 
     func register(on router: Router<RongRequestContext>) {
         let staff = Set(Role.staff)
-        let operators: Set<Role> = [.operator, .admin]
+        let operators = Role.operators
         router.get("console/products") { request, context in
             try await site.page(request, context, area: .console, access: staff) { call in try await listPage(call, FormState()) }
         }
@@ -29,7 +29,7 @@ struct ConsoleWealthPages {
         }
     }
 
-    static func canOperate(_ call: PageCall) -> Bool { call.signedIn.role == .operator || call.signedIn.role == .admin }
+    static func canOperate(_ call: PageCall) -> Bool { call.signedIn.isOperator }
 
     func listPage(_ call: PageCall, _ state: FormState, status: HTTPResponse.Status = .ok) async throws -> Response {
         let t = call.text

@@ -80,7 +80,7 @@ enum LoanText {
         "repayMode": "还款方式", "mode_due": "归还已到期款项", "mode_prepay": "提前归还部分本金（元）", "mode_full": "提前全部结清",
         "prepayAmount": "提前归还本金（元）", "quoteButton": "试算还款",
         "confirmTitle": "确认还款", "billedPrincipal": "到期本金", "billedInterest": "到期利息", "billedFee": "到期手续费",
-        "prepaidPrincipal": "提前归还本金", "prepaidInterest": "提前还款应计利息", "prepaymentFee": "提前还款手续费", "principalAfter": "还款后剩余本金",
+        "prepaidPrincipal": "提前归还本金", "prepaidInterest": "提前还款应计利息", "prepaymentFee": "提前还款手续费", "noFee": "免收", "principalAfter": "还款后剩余本金",
         "repayButton": "确认还款", "changeRepay": "修改",
         "notice_loanAccepted": "分期成功，款项已退回付款账户。", "notice_repaid": "还款成功。",
     ]
@@ -103,7 +103,7 @@ enum LoanText {
         "repayMode": "What to repay", "mode_due": "What is due", "mode_prepay": "Part of the principal early (yuan)", "mode_full": "Everything (pay off)",
         "prepayAmount": "Principal to repay early (yuan)", "quoteButton": "See the amount",
         "confirmTitle": "Confirm the repayment", "billedPrincipal": "Principal due", "billedInterest": "Interest due", "billedFee": "Fees due",
-        "prepaidPrincipal": "Principal repaid early", "prepaidInterest": "Interest accrued on it", "prepaymentFee": "Early repayment fee",
+        "prepaidPrincipal": "Principal repaid early", "prepaidInterest": "Interest accrued on it", "prepaymentFee": "Early repayment fee", "noFee": "None",
         "principalAfter": "Principal left after it", "repayButton": "Repay", "changeRepay": "Change",
         "notice_loanAccepted": "Done: the amount is back in the paying account.", "notice_repaid": "Repayment made.",
     ]

@@ -260,7 +260,7 @@ struct PageCall {
         case .console:
             var list = [("nav-search", "/console", "navSearch"), ("nav-merchants", "/console/merchants", "navMerchants"),
                         ("nav-products", "/console/products", "navProducts")]
-            if principal?.role == .operator || principal?.role == .admin {
+            if principal?.isOperator == true {
                 list += [("nav-clearing", "/console/clearing", "navClearing"), ("nav-reconciliation", "/console/reconciliation", "navReconciliation"),
                          ("nav-loans", "/console/loans", "navLoans"), ("nav-lines", "/console/lines", "navLines")]
             }

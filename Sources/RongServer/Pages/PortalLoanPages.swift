@@ -208,7 +208,7 @@ struct PortalLoanPages {
                 "penalty": PageFormat.money(quote.penaltyFen), "billedInterest": PageFormat.money(quote.billedInterestFen),
                 "billedFee": PageFormat.money(quote.billedFeeFen), "billedPrincipal": PageFormat.money(quote.billedPrincipalFen),
                 "prepaidPrincipal": PageFormat.money(quote.prepaidPrincipalFen), "prepaidInterest": PageFormat.money(quote.prepaidInterestFen),
-                "prepaymentFee": PageFormat.money(quote.prepaymentFeeFen), "total": PageFormat.money(quote.totalFen),
+                "total": PageFormat.money(quote.totalFen),
                 "principalAfter": PageFormat.money(quote.principalAfterFen), "outstanding": PageFormat.money(view.outstandingPrincipalFen),
             ]
             return call.render("bank-loan-repay", title: "confirmTitle", values, getPath: "/bank/loans/\(id)")

@@ -230,7 +230,7 @@ extension WealthService {
     }
 
     static func requireOperator(_ principal: Principal) throws(DomainError) {
-        guard principal.role == .operator || principal.role == .admin else { throw DomainError(.forbidden, "Operators and admins only.", status: 403) }
+        try principal.requireOperator()
     }
 
     static func codeTaken(_ code: String) -> DomainError {

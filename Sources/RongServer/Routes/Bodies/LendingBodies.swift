@@ -224,7 +224,6 @@ struct RepaymentQuoteBody: ResponseEncodable {
     let billedPrincipalFen: Int64
     let prepaidPrincipalFen: Int64
     let prepaidInterestFen: Int64
-    let prepaymentFeeFen: Int64
     let totalFen: Int64
     let totalFormatted: String
     let principalAfterFen: Int64
@@ -236,7 +235,6 @@ struct RepaymentQuoteBody: ResponseEncodable {
         billedPrincipalFen = quote.billedPrincipalFen
         prepaidPrincipalFen = quote.prepaidPrincipalFen
         prepaidInterestFen = quote.prepaidInterestFen
-        prepaymentFeeFen = quote.prepaymentFeeFen
         totalFen = quote.totalFen
         totalFormatted = Money.fen(quote.totalFen).formatted
         principalAfterFen = quote.principalAfterFen
