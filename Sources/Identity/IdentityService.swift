@@ -126,11 +126,14 @@ public final class IdentityService: Sendable {
             .map(IdentityService.userRecord)
     }
 
-    /// Staff members, newest first (the admin console).
-    public func staff(limit: Int = 100) async throws -> [UserRecord] {
+    /// Staff members, newest first (the admin console); with `role`, only members of that role.
+    public func staff(role: Role? = nil, limit: Int = 100) async throws -> [UserRecord] {
         try await database.query(
-            "SELECT id, role, mobile, display_name, status, created_at FROM identity_users WHERE realm = 'staff' ORDER BY created_at DESC LIMIT ?",
-            [.int(min(limit, 500))]).map(IdentityService.userRecord)
+            """
+            SELECT id, role, mobile, display_name, status, created_at FROM identity_users
+            WHERE realm = 'staff' AND (? = '' OR role = ?) ORDER BY created_at DESC LIMIT ?
+            """,
+            [.text(role?.rawValue ?? ""), .text(role?.rawValue ?? ""), .int(min(limit, 500))]).map(IdentityService.userRecord)
     }
 
     static func userRecord(_ row: SQLRow) -> UserRecord {

@@ -31,6 +31,8 @@ public enum MessagingLimits {
     public static let serviceTopicCharactersMax = 60
     public static let ratingCommentCharactersMax = 200
     public static let queuePageMax = 100
+    /// Agents offered as transfer targets at once (Identity lists at most 500 staff a call).
+    public static let transferTargetsMax = 500
     /// Claiming the next waiting chat tries at most this many candidates (others may claim them first).
     public static let claimAttemptsMax = 20
     /// Official accounts and their articles.

@@ -129,6 +129,14 @@ extension MessagingService {
         throw DomainError(.queueEmpty, "No chat is waiting.", status: 404)
     }
 
+    /// The other active service agents a chat can be handed to (the console's transfer form), by name.
+    public func transferTargets(_ principal: Principal) async throws -> [UserRecord] {
+        try MessagingService.requireRole(principal, [.serviceAgent], "Service agents transfer chats.")
+        return try await identity.staff(role: .serviceAgent, limit: MessagingLimits.transferTargetsMax)
+            .filter { $0.status == "active" && $0.id != principal.userID }
+            .sorted { ($0.displayName, $0.id.description) < ($1.displayName, $1.id.description) }
+    }
+
     /// Hands an active chat to another agent; only its current agent may.
     public func transferServiceChat(_ principal: Principal, conversationID: RongID, toAgentID: RongID) async throws -> ServiceChat {
         try MessagingService.requireRole(principal, [.serviceAgent], "Service agents transfer chats.")

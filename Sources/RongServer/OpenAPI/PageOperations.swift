@@ -85,7 +85,7 @@ extension OpenAPIDocument {
             form("/console/reconciliation/runs", "Run the reconciliation of `date` against the clearing house's file (operators, admins)"),
             form("/console/reconciliation/breaks/{id}/resolve", "Resolve an open break with a resolution text, audited (operators, admins)", [pathID("id")]),
             // e-Link
-            page("/bank/elink", "e-Link chat: the customer's conversations and, with `c`, the live chat (a small WebSocket client) (customers)",
+            page("/bank/elink", "e-Link chat: the customer's conversations and, with `c`, the live chat (a small WebSocket client that also sends images and voice notes uploaded to /v1/elink/blobs) (customers)",
                  [lang, query("c", "The conversation to open")]),
             form("/bank/elink/service", "Open a customer-service chat and go to it (customers)"),
             page("/bank/elink/official", "Official accounts with follow/unfollow and recent articles (customers)"),
@@ -100,6 +100,12 @@ extension OpenAPIDocument {
             page("/console/elink/queue", "The customer-service queue and the agent's chats (service agents, admins)"),
             form("/console/elink/queue/claim", "Claim the oldest waiting chat and open it (service agents)"),
             form("/console/elink/queue/{id}/claim", "Claim this waiting chat and open it (service agents)", id),
+            form("/console/elink/queue/{id}/transfer", "Hand this active chat to the other service agent chosen in `agent_id` (its agent)", id),
+            page("/console/elink/official", "Official accounts and the form to open one (operators, admins)"),
+            form("/console/elink/official", "Open an official account: name, kind, branch code (empty: head office), description, auto-follow (operators, admins)"),
+            page("/console/elink/official/{id}", "One official account: the article and broadcast forms and its recent articles (operators, admins)", id),
+            form("/console/elink/official/{id}/articles", "Publish an article; followers get it as a card (operators, admins; the body may be up to 256 KiB of form)", id),
+            form("/console/elink/official/{id}/broadcasts", "Broadcast a text to the followers; a hidden client_id made with the page sends a resent form once (operators, admins)", id),
             page("/console/rates", "Rates in force, history with future rates, the 节节高 ladder; the publish form for operators and admins (staff)"),
             form("/console/rates", "Publish a rate from a future date, audited (operators, admins)"),
             // Merchant dashboard

@@ -5,8 +5,10 @@ import Identity
 import Messaging
 
 /// e-Link pages: the chat (`/bank/elink` for customers, `/console/elink/chat/{id}` for staff) —
-/// a conversation list rendered here and a small plain-JavaScript WebSocket client — official
-/// accounts and their articles, the account manager's customers, and the service agents' queue.
+/// a conversation list rendered here and a small plain-JavaScript WebSocket client that also
+/// uploads images and voice notes — official accounts and their articles, the account manager's
+/// customers, and the service agents' queue with claiming and transfers. The operators'
+/// publishing pages are `ElinkOfficialPages`.
 struct ElinkPages {
     let site: PageSite
 
@@ -99,6 +101,25 @@ struct ElinkPages {
                 return PageResponse.redirect("/console/elink/chat/\(chat.conversationID)")
             }
         }
+        router.post("console/elink/queue/:id/transfer") { request, context in
+            try await site.page(request, context, area: .console, access: [.serviceAgent]) { call in try await transfer(call) }
+        }
+    }
+
+    /// Hands one of the agent's chats to the agent chosen in the form; a refusal shows the queue
+    /// again with the message beside that chat's form.
+    func transfer(_ call: PageCall) async throws -> Response {
+        let chatID = try call.context.id("id")
+        do {
+            let chosen = call.form?.text("agent_id") ?? ""
+            guard !chosen.isEmpty, let agentID = try? RongID(chosen) else {
+                throw DomainError(.agentNotFound, "Choose the agent to transfer the chat to.", status: 422, extensions: ["field": .string("agent_id")])
+            }
+            _ = try await call.platform.messaging.transferServiceChat(call.signedIn, conversationID: chatID, toAgentID: agentID)
+            return PageResponse.redirect("/console/elink/queue?notice=chatTransferred")
+        } catch let error as DomainError {
+            return try await queuePage(call, failed: ElinkText.formError(error, call), failedChat: chatID)
+        }
     }
 
     /// The conversation list and, when one is selected, the live chat panel.
@@ -124,7 +145,10 @@ struct ElinkPages {
             values["current"] = ["id": current.conversation.id.description, "title": current.conversation.title.isEmpty
                                     ? (t["kind_\(current.conversation.kind.rawValue)"] ?? "") : current.conversation.title,
                                  "kind": current.conversation.kind.rawValue, "canPost": canPost,
-                                 "canClose": call.signedIn.role == .serviceAgent && current.conversation.kind == .service && canPost] as [String: Any]
+                                 "canClose": call.signedIn.role == .serviceAgent && current.conversation.kind == .service && canPost,
+                                 // The client checks uploads against the service's limits before sending them.
+                                 "imageBytesMax": MessagingLimits.imageBytesMax, "voiceBytesMax": MessagingLimits.voiceBytesMax,
+                                 "voiceSecondsMax": MessagingLimits.voiceSecondsMax] as [String: Any]
         }
         return call.render("elink-chat", title: "elinkTitle", values)
     }
@@ -159,16 +183,31 @@ struct ElinkPages {
         ])
     }
 
-    func queuePage(_ call: PageCall) async throws -> Response {
+    /// The waiting chats and, for an agent, the chats they serve, each with a form to transfer it
+    /// to another active agent. `failed` is a refused transfer of `failedChat`, shown beside its form.
+    func queuePage(_ call: PageCall, failed: FormState? = nil, failedChat: RongID? = nil) async throws -> Response {
         let messaging = call.platform.messaging
+        let isAgent = call.signedIn.role == .serviceAgent
         let waiting = try await messaging.serviceQueue(call.signedIn)
-        let mine = call.signedIn.role == .serviceAgent ? try await messaging.agentChats(call.signedIn) : []
+        let mine = isAgent ? try await messaging.agentChats(call.signedIn) : []
+        let agents = isAgent ? try await messaging.transferTargets(call.signedIn) : []
         func row(_ chat: ServiceChat) -> [String: Any] {
             ["id": chat.conversationID.description, "topic": chat.topic.isEmpty ? "—" : chat.topic, "queuedAt": PageFormat.shanghai(chat.queuedAt)]
         }
-        return call.render("console-elink-queue", title: "queueTitle", [
-            "waiting": waiting.map(row), "noWaiting": waiting.isEmpty, "mine": mine.map(row), "noMine": mine.isEmpty,
-            "isAgent": call.signedIn.role == .serviceAgent,
-        ])
+        let chosen = failed?.values["agent_id"]
+        var values: [String: Any] = [
+            "waiting": waiting.map(row), "noWaiting": waiting.isEmpty, "noMine": mine.isEmpty, "isAgent": isAgent,
+            "mine": mine.map { chat -> [String: Any] in
+                var values = row(chat)
+                if chat.conversationID == failedChat, let failed { values["form"] = failed.context }
+                values["agents"] = agents.map { ["agentID": $0.id.description, "name": $0.displayName,
+                                                 "selected": chat.conversationID == failedChat && $0.id.description == chosen] as [String: Any] }
+                return values
+            },
+            "hasAgents": !agents.isEmpty,
+        ]
+        // A refused transfer of a chat no longer the agent's (closed, or transferred meanwhile) has no form to stand by.
+        if let message = failed?.message, !mine.contains(where: { $0.conversationID == failedChat }) { values["transferError"] = message }
+        return call.render("console-elink-queue", title: "queueTitle", values, status: failed == nil ? .ok : .unprocessableContent, getPath: "/console/elink/queue")
     }
 }

@@ -41,6 +41,9 @@ enum PageLanguage: String, Sendable {
 struct FormData: Sendable {
     /// Forms are a handful of short fields.
     static let bodyBytesMax = 16 * 1024
+    /// A form carrying long text (an official account's article, up to 20,000 UTF-8 bytes, which
+    /// percent-encoding can triple): big enough that the service, not the parser, refuses a long one.
+    static let longTextBodyBytesMax = 256 * 1024
     static let fieldsMax = 64
 
     private(set) var fields: [String: String] = [:]
@@ -62,14 +65,14 @@ struct FormData: Sendable {
         return spaced.removingPercentEncoding ?? spaced
     }
 
-    /// The body of a form POST (415 for another content type, 413 past 16 KiB).
-    static func parse(_ request: Request, context: RongRequestContext) async throws -> FormData {
+    /// The body of a form POST (415 for another content type, 413 past `bytesMax`, 16 KiB unless the page says).
+    static func parse(_ request: Request, context: RongRequestContext, bytesMax: Int = FormData.bodyBytesMax) async throws -> FormData {
         let contentType = request.headers[.contentType]?.lowercased() ?? ""
         guard contentType.hasPrefix("application/x-www-form-urlencoded") else {
             throw DomainError(.unsupportedMediaType, "Send the form as application/x-www-form-urlencoded.", status: 415)
         }
         var copy = request
-        let buffer = try await copy.collectBody(upTo: FormData.bodyBytesMax)
+        let buffer = try await copy.collectBody(upTo: bytesMax)
         return FormData(encoded: String(buffer: buffer))
     }
 

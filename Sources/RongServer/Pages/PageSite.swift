@@ -100,6 +100,7 @@ enum SitePages {
         ConsoleLoanPages(site: site).register(on: router)
         PayPages(site: site).register(on: router)
         ElinkPages(site: site).register(on: router)
+        ElinkOfficialPages(site: site).register(on: router)
         if config.devPages { DevPages(site: site).register(on: router) }
     }
 }
@@ -114,10 +115,11 @@ struct PageSite: Sendable {
     /// Runs a page handler. With `access`, the caller must be signed in with one of those roles:
     /// someone not signed in (or signed in elsewhere) is sent to the area's sign-in page, a
     /// staff member without the role sees 403. A service's `DomainError` not handled by the page
-    /// becomes an error page. A POST's form is parsed first (its hidden `lang` chooses the language).
+    /// becomes an error page. A POST's form is parsed first (its hidden `lang` chooses the language),
+    /// up to `formBytesMax`.
     func page(_ request: Request, _ context: RongRequestContext, area: PageArea, access: Set<Role>? = nil,
-              _ body: (PageCall) async throws -> Response) async throws -> Response {
-        let form = request.method == .post ? try await FormData.parse(request, context: context) : nil
+              formBytesMax: Int = FormData.bodyBytesMax, _ body: (PageCall) async throws -> Response) async throws -> Response {
+        let form = request.method == .post ? try await FormData.parse(request, context: context, bytesMax: formBytesMax) : nil
         var call = PageCall(site: self, request: request, context: context, area: area, lang: PageLanguage.of(request, form: form), form: form)
         var renewed: SessionTokens?
         var response: Response
@@ -270,6 +272,7 @@ struct PageCall {
             if principal?.role == .admin { list.append(("nav-audit", "/console/audit", "navAudit")) }
             if principal?.role == .accountManager { list.append(("nav-elink-customers", "/console/elink/customers", "navElinkCustomers")) }
             if principal?.role == .serviceAgent || principal?.role == .admin { list.append(("nav-elink-queue", "/console/elink/queue", "navElinkQueue")) }
+            if principal?.isOperator == true { list.append(("nav-elink-official", "/console/elink/official", "navElinkOfficial")) }
             items = principal == nil ? [("nav-sign-in", "/console/sign-in", "navSignIn")] : list
         case .dev:
             items = [("nav-sms", "/dev/sms", "navSMS"), ("nav-bank", "/bank", "navBankPortal")]
