@@ -81,16 +81,19 @@ extension MessagingService {
             return SendResult(message: existing, duplicate: true)
         }
         do {
-            let (message, recipients) = try await database.transaction { tx in
+            let stored = try await sends.run { [self] tx in
                 let entry = try await membership(tx, conversationID: conversationID, userID: principal.userID)
-                try await checkCanPost(tx, entry: entry, principal: principal)
+                let other = try await checkCanPost(tx, entry: entry, principal: principal)
                 if let blobID { try await requireOwnBlob(tx, blobID: blobID, ownerID: principal.userID, kind: kind) }
                 let message = try await insertMessage(tx, conversationID: conversationID, senderID: principal.userID, clientID: clientID,
                                                       kind: kind, body: body, blobID: blobID, refersTo: nil)
-                return (message, try await self.memberIDs(tx, conversationID: conversationID))
+                // A 1:1 chat's members are the two just checked; others are read.
+                var recipients = other.map { [principal.userID, $0] } ?? []
+                if other == nil { recipients = try await memberIDs(tx, conversationID: conversationID) }
+                return StoredSend(message: message, recipients: recipients)
             }
-            await publish(message, to: recipients)
-            return SendResult(message: message, duplicate: false)
+            await publish(stored.message, to: stored.recipients)
+            return SendResult(message: stored.message, duplicate: false)
         } catch let error as StorageError where error.kind == .uniqueViolation && clientID != nil {
             // A concurrent send with the same client id won; return what it stored.
             if let existing = try await existingMessage(senderID: principal.userID, clientID: clientID!, conversationID: conversationID) {
@@ -163,8 +166,9 @@ extension MessagingService {
     }
 
     /// Who may post where: contacts only in 1:1 chats, nobody but the bank in notice and channel
-    /// conversations, nobody in a closed service chat.
-    func checkCanPost(_ tx: any SQLSession, entry: ConversationEntry, principal: Principal) async throws {
+    /// conversations, nobody in a closed service chat. Returns the other member of a 1:1 chat.
+    @discardableResult
+    func checkCanPost(_ tx: any SQLSession, entry: ConversationEntry, principal: Principal) async throws -> RongID? {
         guard entry.conversation.status == "open" else {
             throw DomainError(.conversationClosed, "This conversation is closed.", status: 409)
         }
@@ -177,6 +181,7 @@ extension MessagingService {
                 throw DomainError(.notAContact, "You can only message your contacts.", status: 403)
             }
             try await requireContact(tx, principal.userID, other)
+            return other
         case .manager, .group: break
         case .service:
             let status = try await tx.first("SELECT status FROM messaging_service_chats WHERE conversation_id = ?",
@@ -187,6 +192,7 @@ extension MessagingService {
         case .notice, .channel:
             throw DomainError(.notAllowedToPost, "Only the bank posts in this conversation.", status: 403)
         }
+        return nil
     }
 
     static func validateClientID(_ text: String) throws(DomainError) -> String {

@@ -5,6 +5,8 @@ import Logging
 /// `serverURL` is a `postgres://` URL — a new database created on that server. `drop()` removes it.
 public struct ScratchDatabase: Sendable {
     public let database: Database
+    /// Where it is, credentials included (for a child process that opens it too).
+    public let url: String
     private let remove: @Sendable () async -> Void
 
     /// Closes the database and deletes it.
@@ -22,8 +24,9 @@ public struct ScratchDatabase: Sendable {
                 try await admin.execute("CREATE DATABASE \(name)", [])
                 guard var components = URLComponents(string: serverURL) else { throw StorageError(.other, "bad PostgreSQL URL") }
                 components.path = "/" + name
-                let database = try await Database.open(components.string ?? serverURL, logger: logger)
-                return ScratchDatabase(database: database) {
+                let url = components.string ?? serverURL
+                let database = try await Database.open(url, logger: logger)
+                return ScratchDatabase(database: database, url: url) {
                     await database.close()
                     _ = try? await admin.execute("DROP DATABASE IF EXISTS \(name) WITH (FORCE)", [])
                     await admin.close()
@@ -34,8 +37,9 @@ public struct ScratchDatabase: Sendable {
             }
         }
         let directory = (sqliteParent as NSString).appendingPathComponent("\(prefix)-\(suffix)")
-        let database = try await Database.open("sqlite:" + (directory as NSString).appendingPathComponent("rong.sqlite"), logger: logger)
-        return ScratchDatabase(database: database) {
+        let url = "sqlite:" + (directory as NSString).appendingPathComponent("rong.sqlite")
+        let database = try await Database.open(url, logger: logger)
+        return ScratchDatabase(database: database, url: url) {
             await database.close()
             try? FileManager.default.removeItem(atPath: directory)
         }

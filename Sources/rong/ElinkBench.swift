@@ -26,6 +26,8 @@ struct ElinkBench: AsyncParsableCommand {
     @Option(help: "1:1 messages a second in the latency phase") var rate = 10_000
     @Option(help: "Seconds of the latency phase") var seconds = 5
     @Option(help: "Loopback port for the server") var port = 18_766
+    @Flag(help: "Run the server as a child `rong serve` process (automatic when one process cannot hold both ends of every connection)")
+    var serverProcess = false
     @Option(name: .customLong("database"), help: "postgres://… to bench PostgreSQL (default: $DATABASE_URL, else a fresh SQLite file in data/bench/)")
     var url: String?
 
@@ -43,24 +45,28 @@ struct ElinkBench: AsyncParsableCommand {
     }
 
     func run() async throws {
-        // Each connection is two sockets in this process (client and server side).
-        let needed = rlim_t(connections) * 2 + 512
+        // In one process each connection is two sockets (client and server side); with the server
+        // in a child process (`--server-process`, or when one process cannot hold both) it is one each.
         var limit = rlimit()
         getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+        let separate = serverProcess || rlim_t(connections) * 2 + 512 > limit.rlim_max
+        let needed = rlim_t(connections) * (separate ? 1 : 2) + 512
         if limit.rlim_cur < needed && limit.rlim_max >= needed { limit.rlim_cur = needed; setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) }
         getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
         guard limit.rlim_cur >= needed else {
-            throw ValidationError("\(connections) connections need \(needed) file descriptors in this process (client and server side); "
+            throw ValidationError("\(connections) connections need \(needed) file descriptors in each process; "
                                   + "the limit is \(limit.rlim_cur) (hard \(limit.rlim_max)). Lower --connections or raise `ulimit -n`.")
         }
         var logger = Logger(label: "rong.bench")
         logger.logLevel = .warning
         let scratch = try await ScratchDatabase.create(serverURL: url ?? ProcessInfo.processInfo.environment["DATABASE_URL"], sqliteParent: "data/bench",
                                                        prefix: "rong_imbench", logger: logger)
+        // One signing secret for the sessions made here and the server that checks them.
+        let secret = (0..<48).map { _ in String(UInt8.random(in: 0...255), radix: 16) }.joined()
         let platform = try await RongPlatform.start(database: scratch.database, clock: .live, ids: .live,
-                                                    security: RongPlatform.Security(bcryptCost: 4), logger: logger)
+                                                    security: RongPlatform.Security(signingSecret: Array(secret.utf8), bcryptCost: 4), logger: logger)
         print("rong bench im: \(connections) connections, groups of \(groupSize); \(ProcessInfo.processInfo.activeProcessorCount) cores, "
-              + "\(scratch.database.dialect.rawValue)")
+              + "\(scratch.database.dialect.rawValue); server \(separate ? "in a child process (`rong serve`)" : "in this process")")
         let setupStarted = ContinuousClock.now
         let users = try await makeUsers(platform)
         var direct: [RongID] = []
@@ -73,13 +79,31 @@ struct ElinkBench: AsyncParsableCommand {
         }
         print("setup: \(users.count) users, \(direct.count) 1:1 chats, \(groups.count) groups in \(seconds(since: setupStarted)) s")
 
-        var config = RongConfig()
-        config.port = port
-        config.logLevel = .warning
-        config.scheduleEndOfDay = false
-        let app = try await buildApplication(platform: platform, config: config, ledgerAPIKey: "bench-ledger-key-0123456789abcdef", backgroundServices: false)
-        let server = Task { try await app.runService(gracefulShutdownSignals: []) }
-        try await Task.sleep(for: .milliseconds(500))
+        let hub: (any MessageHub)?
+        let stopServer: @Sendable () async -> Void
+        if separate {
+            await platform.shutdown()
+            let child = try ElinkBench.startServer(databaseURL: scratch.url, port: port, secret: secret)
+            try await ElinkBench.waitUntilListening(port: port, child: child)
+            hub = nil
+            stopServer = {
+                child.terminate()
+                child.waitUntilExit()
+            }
+        } else {
+            var config = RongConfig()
+            config.port = port
+            config.logLevel = .warning
+            config.scheduleEndOfDay = false
+            let app = try await buildApplication(platform: platform, config: config, ledgerAPIKey: "bench-ledger-key-0123456789abcdef", backgroundServices: false)
+            let server = Task { try await app.runService(gracefulShutdownSignals: []) }
+            try await Task.sleep(for: .milliseconds(500))
+            hub = platform.messaging.hub
+            stopServer = {
+                server.cancel()
+                await platform.shutdown()
+            }
+        }
 
         // Connect everyone (bounded concurrency while connecting).
         let state = BenchState(clients: connections)
@@ -100,7 +124,7 @@ struct ElinkBench: AsyncParsableCommand {
         }
         try await state.waitFor(\.connected, connections, timeoutSeconds: 120) { [state] in state.failed.value > 0 }
         guard state.failed.value == 0 else { throw ValidationError("\(state.failed.value) clients failed to connect") }
-        print("connected \(connections) WebSocket clients in \(seconds(since: connectStarted)) s (\(platform.messaging.hub.connectionCount) on the hub)")
+        print("connected \(connections) WebSocket clients in \(seconds(since: connectStarted)) s" + (hub.map { " (\($0.connectionCount) on the hub)" } ?? ""))
 
         // Phase 1: 1:1 as fast as the clients may send (each within its rate limit).
         let perSender = max(1, directMessages / (connections / 2))
@@ -120,18 +144,59 @@ struct ElinkBench: AsyncParsableCommand {
         let senders = min(connections / 2, max(1, total / 2))
         let each = max(1, total / senders)
         let intervalNanos = UInt64(seconds) * 1_000_000_000 / UInt64(each)
-        let paced = (0..<senders).map { SendPlan(sender: 2 * $0, conversation: direct[$0], count: each, intervalNanos: intervalNanos) }
+        // Senders start staggered across one interval, so the rate is even rather than a burst of every sender at once.
+        let paced = (0..<senders).map {
+            SendPlan(sender: 2 * $0, conversation: direct[$0], count: each, intervalNanos: intervalNanos,
+                     offsetNanos: intervalNanos * UInt64($0) / UInt64(senders))
+        }
         let latency = try await state.phase("1:1 paced at \(rate)/s", plans: paced, expected: each * senders)
         print(String(format: "summary: 1:1 %.0f delivered/s; paced %d/s: p50 %.1f ms, p99 %.1f ms", oneToOne.perSecond, rate, latency.p50Ms, latency.p99Ms))
 
         state.finish()
         for task in clientTasks { _ = await task.value }
-        server.cancel()
-        await platform.shutdown()
+        await stopServer()
         await scratch.drop()
     }
 
     struct BenchUser: Sendable { let id: RongID; let token: String }
+
+    /// `rong serve` on the bench's database in a child process (its log goes to a file beside the database).
+    static func startServer(databaseURL: String, port: Int, secret: String) throws -> Process {
+        let child = Process()
+        child.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        child.arguments = ["serve", "--database", databaseURL, "--port", String(port), "--no-end-of-day"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["RONG_SIGNING_SECRET"] = secret
+        environment["RONG_LOG_LEVEL"] = "warning"
+        environment["RONG_LEDGER_API_KEY"] = "bench-ledger-key-0123456789abcdef"
+        child.environment = environment
+        FileManager.default.createFile(atPath: "data/bench/im-server.log", contents: nil)
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: "data/bench/im-server.log"))
+        child.standardOutput = log
+        child.standardError = log
+        try child.run()
+        return child
+    }
+
+    /// Polls the child's port until it accepts connections (at most 60 s).
+    static func waitUntilListening(port: Int, child: Process) async throws {
+        for _ in 0..<600 {
+            guard child.isRunning else { throw ValidationError("the server process exited; see data/bench/im-server.log") }
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = in_port_t(UInt16(port).bigEndian)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            let connected = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            close(fd)
+            if connected == 0 { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        child.terminate()
+        throw ValidationError("the server process did not listen on port \(port) within 60 s; see data/bench/im-server.log")
+    }
 
     /// Customers-to-be (users with no customer record), each with a session, 500 per transaction.
     func makeUsers(_ platform: RongPlatform) async throws -> [BenchUser] {
@@ -165,6 +230,8 @@ struct SendPlan: Sendable {
     let conversation: RongID
     let count: Int
     let intervalNanos: UInt64
+    /// When this sender's first message is due, after the phase starts.
+    var offsetNanos: UInt64 = 0
 }
 
 /// What the clients share: counters, the current phase's plans and its start signal, latencies.
@@ -263,7 +330,7 @@ struct BenchClient: Sendable {
                     guard let plan = state.plan(for: index) else { continue }
                     let begin = DispatchTime.now().uptimeNanoseconds
                     for k in 0..<plan.count {
-                        let due = begin + UInt64(k) * plan.intervalNanos
+                        let due = begin + plan.offsetNanos + UInt64(k) * plan.intervalNanos
                         let now = DispatchTime.now().uptimeNanoseconds
                         if due > now { try await Task.sleep(nanoseconds: due - now) }
                         let text = "b\(me)\(DispatchTime.now().uptimeNanoseconds)"

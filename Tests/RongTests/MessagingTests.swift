@@ -53,6 +53,49 @@ import Testing
         try await w.finish()
     }
 
+    @Test("Sends stored in one shared transaction fail alone: refused ones leave their neighbours stored, gap-free, pushed to both sides")
+    func batchedSendsFailAlone() async throws {
+        let w = try await ElinkWorld.make()
+        let a = try await w.customer(1), b = try await w.customer(2), c = try await w.customer(3)
+        let ab = try await w.contacts(a, b, mobileOfB: ElinkWorld.mobile(2))
+        let bc = try await w.contacts(b, c, mobileOfB: ElinkWorld.mobile(3))
+        let reader = FrameReader(subscription: w.messaging.hub.attach(userID: b.userID))
+        // 60 good sends into a–b interleaved with 30 of a's into b–c (not a member) and 30 repeats
+        // of one client id: they queue together and share transactions.
+        let codes = try await withThrowingTaskGroup(of: String.self, returning: [String].self) { group in
+            for i in 0..<60 {
+                group.addTask {
+                    _ = try await w.messaging.send(i % 2 == 0 ? a : b, conversationID: ab, clientID: nil, content: .text("ok\(i)"))
+                    return "stored"
+                }
+                if i % 2 == 0 {
+                    group.addTask {
+                        do { _ = try await w.messaging.send(a, conversationID: bc, clientID: nil, content: .text("no\(i)")) } catch let error as DomainError {
+                            return error.code.rawValue
+                        }
+                        return "stored"
+                    }
+                    group.addTask {
+                        let result = try await w.messaging.send(b, conversationID: ab, clientID: "same", content: .text("once"))
+                        return result.duplicate ? "duplicate" : "stored"
+                    }
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(codes.filter { $0 == "stored" }.count == 61)
+        #expect(codes.filter { $0 == "duplicate" }.count == 29)
+        #expect(codes.filter { $0 == ErrorCode.conversationNotFound.rawValue }.count == 30)
+        let page = try await w.messaging.sync(a, conversationID: ab, afterSeq: 0)
+        #expect(page.messages.map(\.seq) == Array(1...61))
+        #expect(page.messages.filter { $0.text == "once" }.count == 1)
+        #expect(try await w.messaging.sync(b, conversationID: bc, afterSeq: 0).messages.isEmpty)
+        // b hears every stored message of a–b once (their own too: other devices), in order.
+        let pushed = try await reader.next(61).filter { $0.conversationID == ab }.compactMap(\.seq)
+        #expect(pushed.sorted() == Array(1...61))
+        try await w.finish()
+    }
+
     @Test("A client reconnecting with its last sequence gets everything after it; pushes fill gaps and drop duplicates")
     func reconnectResync() async throws {
         let w = try await ElinkWorld.make()
