@@ -53,13 +53,17 @@ public struct RongID: Hashable, Comparable, Sendable, CustomStringConvertible, C
         return out
     }
 
-    /// Rebuilds an id from 16 stored bytes.
+    /// Rebuilds an id from 16 stored bytes. Inlinable, so each caller's collection type is
+    /// specialised (every row read decodes ids; the generic path was a measurable cost).
+    @inlinable
     public init?(bytes: some Collection<UInt8>) {
         guard bytes.count == 16 else { return nil }
         var high: UInt64 = 0
         var low: UInt64 = 0
-        for (index, byte) in bytes.enumerated() {
+        var index = 0
+        for byte in bytes {
             if index < 8 { high = high << 8 | UInt64(byte) } else { low = low << 8 | UInt64(byte) }
+            index += 1
         }
         self.init(high: high, low: low)
     }

@@ -99,6 +99,23 @@ public struct Message: Sendable, Hashable, Codable {
     public let refersTo: RongID?
     public let createdAt: Timestamp
     public let recalled: Bool
+
+    public init(id: RongID, conversationID: RongID, seq: Int64, senderID: RongID, clientID: String?, kind: MessageKind, text: String?,
+                card: MessageCard?, blobID: RongID?, voiceSeconds: Int?, refersTo: RongID?, createdAt: Timestamp, recalled: Bool) {
+        self.id = id
+        self.conversationID = conversationID
+        self.seq = seq
+        self.senderID = senderID
+        self.clientID = clientID
+        self.kind = kind
+        self.text = text
+        self.card = card
+        self.blobID = blobID
+        self.voiceSeconds = voiceSeconds
+        self.refersTo = refersTo
+        self.createdAt = createdAt
+        self.recalled = recalled
+    }
 }
 
 /// The bank's own sender ids: messages from the platform itself and from official accounts.

@@ -96,6 +96,33 @@ import Testing
         try await w.finish()
     }
 
+    @Test("The hand-written message frame is byte for byte what JSONEncoder writes, for every kind and awkward text")
+    func messageFrameMatchesJSONEncoder() throws {
+        struct Reference: Encodable { let message: Message; let type: String }
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let ids = (1...5).map { RongID.derived("frame-test", "\($0)") }
+        let at = Timestamp(nanosecondsSinceEpoch: 1_764_000_000_123_456_789)
+        let card = MessageCard(kind: "product", title: "薪金宝 \"稳健\"", url: "/bank/products/x?a=1&b=2", fields: ["年化": "2.15%", "期限": "90 天"])
+        let texts = ["你好", "quote \" back\\slash / tab\t nl\n cr\r", "\u{1}\u{8}\u{c}\u{1f}\u{7f}", "emoji 🏦 \u{2028} é", ""]
+        var messages: [Message] = texts.enumerated().map { n, text in
+            Message(id: ids[n], conversationID: ids[0], seq: Int64(n + 1), senderID: ids[1], clientID: n == 1 ? "c-\"1\"" : nil, kind: .text, text: text,
+                    card: nil, blobID: nil, voiceSeconds: nil, refersTo: nil, createdAt: at, recalled: false)
+        }
+        messages.append(Message(id: ids[2], conversationID: ids[0], seq: 9, senderID: ids[1], clientID: nil, kind: .card, text: nil, card: card,
+                                blobID: nil, voiceSeconds: nil, refersTo: nil, createdAt: at, recalled: false))
+        messages.append(Message(id: ids[3], conversationID: ids[0], seq: 10, senderID: ids[1], clientID: "v", kind: .voice, text: nil, card: nil,
+                                blobID: ids[4], voiceSeconds: 17, refersTo: nil, createdAt: at, recalled: false))
+        messages.append(Message(id: ids[4], conversationID: ids[0], seq: 11, senderID: ids[1], clientID: nil, kind: .recall, text: nil, card: nil,
+                                blobID: nil, voiceSeconds: nil, refersTo: ids[3], createdAt: at, recalled: true))
+        for message in messages {
+            let expected = String(decoding: try encoder.encode(Reference(message: message, type: message.kind == .recall ? "recalled" : "message")),
+                                  as: UTF8.self)
+            #expect(ElinkFrames.message(message) == expected)
+        }
+    }
+
     @Test("A client reconnecting with its last sequence gets everything after it; pushes fill gaps and drop duplicates")
     func reconnectResync() async throws {
         let w = try await ElinkWorld.make()
