@@ -24,7 +24,8 @@ struct ElinkBench: AsyncParsableCommand {
     @Option(help: "1:1 messages in the throughput phase") var directMessages = 20_000
     @Option(help: "Group messages in the fan-out phase (each reaches group-size − 1 members)") var groupMessages = 500
     @Option(help: "1:1 messages a second in the latency phase") var rate = 10_000
-    @Option(help: "Seconds of the latency phase") var seconds = 5
+    @Option(help: "Seconds of each paced phase") var seconds = 5
+    @Option(help: "Group deliveries a second in the paced fan-out phase (0 skips it)") var groupRate = 10_000
     @Option(help: "Loopback port for the server") var port = 18_766
     @Flag(help: "Run the server as a child `rong serve` process (automatic when one process cannot hold both ends of every connection)")
     var serverProcess = false
@@ -41,6 +42,7 @@ struct ElinkBench: AsyncParsableCommand {
         guard directMessages >= 1, directMessages <= 10_000_000 else { throw ValidationError("--direct-messages must be 1…10,000,000") }
         guard groupMessages >= 0, groupMessages <= 1_000_000 else { throw ValidationError("--group-messages must be 0…1,000,000") }
         guard rate >= 1, rate <= 1_000_000 else { throw ValidationError("--rate must be 1…1,000,000") }
+        guard groupRate >= 0, groupRate <= 1_000_000 else { throw ValidationError("--group-rate must be 0…1,000,000") }
         guard seconds >= 1, seconds <= 600 else { throw ValidationError("--seconds must be 1…600") }
     }
 
@@ -139,18 +141,21 @@ struct ElinkBench: AsyncParsableCommand {
                                                            intervalNanos: 1_000_000_000 / UInt64(ElinkConnection.framesPerSecond)) }
             _ = try await state.phase("group fan-out", plans: plans, expected: perGroup * groups.count * (groupSize - 1))
         }
-        // Phase 3: 1:1 paced at --rate: each sender's share, evenly spaced.
-        let total = rate * seconds
-        let senders = min(connections / 2, max(1, total / 2))
-        let each = max(1, total / senders)
-        let intervalNanos = UInt64(seconds) * 1_000_000_000 / UInt64(each)
-        // Senders start staggered across one interval, so the rate is even rather than a burst of every sender at once.
-        let paced = (0..<senders).map {
-            SendPlan(sender: 2 * $0, conversation: direct[$0], count: each, intervalNanos: intervalNanos,
-                     offsetNanos: intervalNanos * UInt64($0) / UInt64(senders))
+        // Phase 3: 1:1 paced at --rate.
+        let paced = ElinkBench.pacedPlans(perSecond: rate, seconds: seconds, senders: (0..<(connections / 2)).map { (2 * $0, direct[$0]) })
+        let latency = try await state.phase("1:1 paced at \(rate)/s", plans: paced, expected: paced.reduce(0) { $0 + $1.count })
+        var summary = String(format: "summary: 1:1 %.0f delivered/s; paced %d/s: p50 %.1f ms, p99 %.1f ms", oneToOne.perSecond, rate, latency.p50Ms, latency.p99Ms)
+        // Phase 4: group fan-out paced at --group-rate deliveries a second.
+        if groupRate > 0 {
+            let messagesPerSecond = max(1, groupRate / (groupSize - 1))
+            let plans = ElinkBench.pacedPlans(perSecond: messagesPerSecond, seconds: seconds,
+                                              senders: groups.enumerated().map { ($0.offset * groupSize, $0.element) })
+            let sent = plans.reduce(0) { $0 + $1.count }
+            let fanOut = try await state.phase("group fan-out paced at \(messagesPerSecond * (groupSize - 1)) deliveries/s", plans: plans,
+                                               expected: sent * (groupSize - 1))
+            summary += String(format: "; group fan-out paced at %d/s: p50 %.1f ms, p99 %.1f ms", messagesPerSecond * (groupSize - 1), fanOut.p50Ms, fanOut.p99Ms)
         }
-        let latency = try await state.phase("1:1 paced at \(rate)/s", plans: paced, expected: each * senders)
-        print(String(format: "summary: 1:1 %.0f delivered/s; paced %d/s: p50 %.1f ms, p99 %.1f ms", oneToOne.perSecond, rate, latency.p50Ms, latency.p99Ms))
+        print(summary)
 
         state.finish()
         for task in clientTasks { _ = await task.value }
@@ -159,6 +164,20 @@ struct ElinkBench: AsyncParsableCommand {
     }
 
     struct BenchUser: Sendable { let id: RongID; let token: String }
+
+    /// `perSecond × seconds` messages shared by as many of `senders` as keep each within its
+    /// rate limit, evenly spaced, the senders' starts staggered across one interval (so the rate
+    /// is even rather than a burst of every sender at once).
+    static func pacedPlans(perSecond: Int, seconds: Int, senders: [(index: Int, conversation: RongID)]) -> [SendPlan] {
+        let total = perSecond * seconds
+        let each = max(1, (total + senders.count - 1) / senders.count)
+        let count = max(1, min(senders.count, total / each))
+        let intervalNanos = UInt64(seconds) * 1_000_000_000 / UInt64(each)
+        return (0..<count).map {
+            SendPlan(sender: senders[$0].index, conversation: senders[$0].conversation, count: each, intervalNanos: intervalNanos,
+                     offsetNanos: intervalNanos * UInt64($0) / UInt64(count))
+        }
+    }
 
     /// `rong serve` on the bench's database in a child process (its log goes to a file beside the database).
     static func startServer(databaseURL: String, port: Int, secret: String) throws -> Process {
