@@ -78,6 +78,14 @@ public enum LedgerSchema {
                 d == .postgres ? "UPDATE ledger_index_state SET indexed_upto = 9223372036854775807 WHERE id = 1" : LedgerSchema.advanceIndexSQL,
             ]
         },
+        // SQLite: each ledger writer stamps its commits here, so a writer can tell another
+        // ledger's commit (drop its cached balances) from another module's (keep them).
+        Migration(module: "ledger", version: 3, name: "ledger writer stamp") { d in
+            [
+                "CREATE TABLE ledger_writer_state (id \(d.bigint) NOT NULL PRIMARY KEY, writer TEXT NOT NULL, commits \(d.bigint) NOT NULL)",
+                "INSERT INTO ledger_writer_state (id, writer, commits) VALUES (1, '', 0)",
+            ]
+        },
     ]
 
     /// Moves `indexed_upto` to the newest stored transfer, after `catchUpSQL` in the same transaction.

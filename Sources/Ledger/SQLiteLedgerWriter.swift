@@ -7,9 +7,12 @@ import Storage
 /// per transaction.
 ///
 /// Balances of accounts it has touched stay in memory between batches (write-through: every
-/// change is also written in the same transaction). When another connection commits to the
-/// file (`PRAGMA data_version` moves), the cache is dropped and reloaded on demand, so the
-/// database stays the truth. Statements are bound with `sqlite3_bind_*` on cached prepared
+/// change is also written in the same transaction). Every ledger write on SQLite goes through a
+/// writer like this one, and each of its transactions stamps `ledger_writer_state` (who, how
+/// many commits). When another connection commits to the file (`PRAGMA data_version` moves) and
+/// the stamp is no longer this writer's last one — another process's ledger wrote — the cache
+/// is dropped and reloaded on demand, so the database stays the truth. Other modules' commits
+/// (which move `data_version` all the time) leave the stamp alone and the cache warm. Statements are bound with `sqlite3_bind_*` on cached prepared
 /// statements: no per-transfer allocation beyond the result values.
 final class SQLiteLedgerWriter: @unchecked Sendable {
     // Mutable state below is touched only by the writer thread (`run`), which is why this is
@@ -17,12 +20,17 @@ final class SQLiteLedgerWriter: @unchecked Sendable {
     let queue: BatchQueue
     private let clock: BankClock
     private let metrics: LedgerMetrics
+    /// Taken before `BEGIN IMMEDIATE`, given back after `COMMIT`/`ROLLBACK` (shared with modules' writer).
+    private let gate: SQLiteWriteGate
     private var connection: SQLiteConnection!
     /// Balances of the accounts touched so far, by slot; the batch's rules work on it in place.
     private var accounts = AccountTable()
     /// Per batch: the slot of each event's debit and credit account (reused across batches).
     private var eventSlots: [Int32] = []
     private var dataVersion: Int64 = -1
+    /// This writer's name in `ledger_writer_state`, and the commit count it stamped last (-1: none yet).
+    private let writerID = UUID().uuidString
+    private var stampedCommits: Int64 = -1
     private var lastTimestamp: Int64 = 0
     /// Transfers stored but not yet in `ledger_entries` (see `catchUp`).
     private var unindexed = 0
@@ -44,7 +52,8 @@ final class SQLiteLedgerWriter: @unchecked Sendable {
     /// Accounts kept in memory; beyond this the cache is dropped and rebuilt.
     static let cachedAccountsMax = 2_000_000
 
-    init(path: String, clock: BankClock, metrics: LedgerMetrics, batchEventsMax: Int) throws {
+    init(path: String, gate: SQLiteWriteGate, clock: BankClock, metrics: LedgerMetrics, batchEventsMax: Int) throws {
+        self.gate = gate
         self.clock = clock
         self.metrics = metrics
         queue = BatchQueue(batchEventsMax: batchEventsMax)
@@ -125,22 +134,33 @@ final class SQLiteLedgerWriter: @unchecked Sendable {
 
     /// BEGIN IMMEDIATE … COMMIT, dropping the cache if someone else wrote since our last commit.
     func inTransaction<T>(_ body: () throws -> T) throws -> T {
+        gate.acquireBlocking()
+        defer { gate.release() }
         try connection.exec("BEGIN IMMEDIATE")
         do {
-            if try connection.dataVersion() != dataVersion {
-                // Another connection committed: our cached balances, timestamp and count may be stale.
+            if try connection.dataVersion() != dataVersion, try !stampIsOurs() {
+                // Another ledger writer committed: our cached balances, timestamp and count may be stale.
                 accounts.removeAll()
                 try refreshFromDatabase()
             }
             let value = try body()
+            stampedCommits = try connection.query("UPDATE ledger_writer_state SET writer = ?, commits = commits + 1 WHERE id = 1 RETURNING commits",
+                                                  [.text(writerID)]).first?.int("commits") ?? -1
             try connection.exec("COMMIT")
             dataVersion = try connection.dataVersion()
             return value
         } catch {
             try? connection.exec("ROLLBACK")
             accounts.removeAll()
+            stampedCommits = -1
             throw error
         }
+    }
+
+    /// True when the last ledger commit to the file was this writer's own.
+    private func stampIsOurs() throws -> Bool {
+        guard stampedCommits >= 0, let row = try connection.query("SELECT writer, commits FROM ledger_writer_state WHERE id = 1").first else { return false }
+        return row.text("writer") == writerID && row.int("commits") == stampedCommits
     }
 
     /// Commit order continues after the newest stored transfer (`ts` is indexed, so this is a

@@ -21,7 +21,9 @@ public final class Database: SQLSession, Sendable {
     let logger: Logger
     private let writer: AsyncPool<SQLiteConnection>?
     /// Transactions waiting for the SQLite writer share one commit (see `GroupCommit`).
-    private let group = GroupCommit()
+    private let group: GroupCommit
+    /// SQLite: the turn to write, shared by modules' transactions and the ledger's writer.
+    public let sqliteWriteGate = SQLiteWriteGate()
     private let readers: AsyncPool<SQLiteConnection>?
     private let runTask: Task<Void, Never>?
 
@@ -59,6 +61,7 @@ public final class Database: SQLSession, Sendable {
         readers = AsyncPool(readerConnections)
         runTask = nil
         self.logger = logger
+        group = GroupCommit(gate: sqliteWriteGate)
     }
 
     init(postgresURL url: String, logger: Logger) async throws {
@@ -80,6 +83,7 @@ public final class Database: SQLSession, Sendable {
         readers = nil
         runTask = Task { await client.run() }
         self.logger = logger
+        group = GroupCommit(gate: sqliteWriteGate)
         // Fail fast when the server is not there.
         _ = try await query("SELECT 1 AS one")
     }

@@ -19,6 +19,12 @@ final class GroupCommit: Sendable {
         var waiting: [CheckedContinuation<Void, any Error>] = []
     }
     private let state = Mutex(State())
+    /// Taken from `BEGIN IMMEDIATE` to `COMMIT`, shared with the ledger's writer.
+    let gate: SQLiteWriteGate
+
+    init(gate: SQLiteWriteGate) {
+        self.gate = gate
+    }
 
     /// Runs `body` as one member on `connection` (held exclusively by the caller), then either
     /// hands over (`handOver` true: someone waits for the writer) and waits for the group's commit,
@@ -30,7 +36,9 @@ final class GroupCommit: Sendable {
             return !state.open
         }
         if needsBegin {
+            await gate.acquire()
             do { try connection.exec("BEGIN IMMEDIATE") } catch {
+                gate.release()
                 state.withLock { $0.open = false }
                 await release()
                 throw error
@@ -69,6 +77,7 @@ final class GroupCommit: Sendable {
             try? connection.exec("ROLLBACK")
             commitError = error
         }
+        gate.release()
         let waiting = state.withLock { state -> [CheckedContinuation<Void, any Error>] in
             let waiting = state.waiting
             state = State()

@@ -795,6 +795,36 @@ struct LedgerTests {
         #expect(report.isHealthy, "\(report)")
     }
 
+    @Test("Two live ledgers on one database see each other's commits; other tables' commits change nothing")
+    func twoWritersOneDatabase() async throws {
+        let db = try await TestDatabase.make()
+        let clock = ManualClock(shanghai: "2026-11-23T10:00:00")
+        let ids = IDGenerator.deterministic(clock: clock.clock)
+        let a = try Ledger(database: db.database, clock: clock.clock, ids: ids)
+        let b = try Ledger(database: db.database, clock: clock.clock, ids: ids)
+        let bank = ids.next(), customer = ids.next()
+        try await a.createAccount(NewAccount(id: bank, asset: .cny, chartCode: "1002", ownerRef: "bank"))
+        try await a.createAccount(NewAccount(id: customer, asset: .cny, chartCode: "2011", ownerRef: "c", flags: .debitsMustNotExceedCredits))
+        #expect(try await a.submit(.posted(id: ids.next(), from: bank, to: customer, amount: 500)).status == .ok)
+        // b spends 400 of a's 500; a, whose cache saw 500, must see 100 left.
+        #expect(try await b.submit(.posted(id: ids.next(), from: customer, to: bank, amount: 400)).status == .ok)
+        // Another module's commit between them moves data_version but not the ledger.
+        try await db.database.execute("CREATE TABLE IF NOT EXISTS test_other (n INTEGER)", [])
+        try await db.database.execute("INSERT INTO test_other (n) VALUES (1)", [])
+        #expect(try await a.submit(.posted(id: ids.next(), from: customer, to: bank, amount: 101)).status == .exceedsCredits)
+        #expect(try await a.submit(.posted(id: ids.next(), from: customer, to: bank, amount: 60)).status == .ok)
+        try await db.database.execute("INSERT INTO test_other (n) VALUES (2)", [])
+        #expect(try await b.submit(.posted(id: ids.next(), from: customer, to: bank, amount: 41)).status == .exceedsCredits)
+        #expect(try await b.submit(.posted(id: ids.next(), from: customer, to: bank, amount: 40)).status == .ok)
+        #expect(try await a.submit(.posted(id: ids.next(), from: customer, to: bank, amount: 1)).status == .exceedsCredits)
+        #expect(try await a.account(customer)?.balance.postedCreditBalance == 0)
+        let report = try await a.checkInvariants()
+        await a.shutdown()
+        await b.shutdown()
+        await db.cleanup()
+        #expect(report.isHealthy, "\(report)")
+    }
+
     @Test("A ledger reopened on the same database sees its state")
     func restart() async throws {
         let db = try await TestDatabase.make()
