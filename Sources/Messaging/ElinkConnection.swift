@@ -36,6 +36,11 @@ public actor ElinkConnection {
     private var sendsInFlight = 0
     private var heldOwn: [HubEvent] = []
     static let heldOwnMax = 256
+    /// Messages this connection sent and had acknowledged (the `ack` carried them), whose push
+    /// it therefore skips: (conversation, seq), oldest first, bounded.
+    private var ackedOwn: [AckedMessage] = []
+    static let ackedOwnMax = 512
+    struct AckedMessage: Equatable { let conversationID: RongID; let seq: Int64 }
 
     init(service: MessagingService, principal: Principal, subscription: HubSubscription) {
         self.service = service
@@ -155,6 +160,8 @@ public actor ElinkConnection {
 
     /// After the caller stored `message`: fills any gap before it, then the reply.
     private func sent(_ message: Message, reply: String) async throws -> [String] {
+        if ackedOwn.count >= ElinkConnection.ackedOwnMax { ackedOwn.removeFirst(ackedOwn.count / 2) }
+        ackedOwn.append(AckedMessage(conversationID: message.conversationID, seq: message.seq))
         var frames: [String] = []
         if let last = delivered[message.conversationID] {
             if message.seq > last + 1 { frames += try await fill(message.conversationID, after: last, upTo: message.seq - 1) }
@@ -198,6 +205,12 @@ public actor ElinkConnection {
     }
 
     private func deliverNow(_ event: HubEvent) async -> [String] {
+        if event.kind == .message, event.senderID == principal.userID, let seq = event.seq,
+           let index = ackedOwn.firstIndex(of: AckedMessage(conversationID: event.conversationID, seq: seq)) {
+            // The ack already gave this connection its own message.
+            ackedOwn.remove(at: index)
+            return []
+        }
         guard event.kind == .message, let seq = event.seq, let last = delivered[event.conversationID] else { return [event.frame] }
         if seq <= last { return [] }
         if seq == last + 1 {

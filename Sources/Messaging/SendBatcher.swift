@@ -16,6 +16,10 @@ import Synchronization
 final class SendBatcher: Sendable {
     /// Sends per transaction at most, so one batch holds SQLite's write lock for milliseconds.
     static let batchMax = 128
+    /// Sends waiting at most; past this a send is refused (`service_unavailable`, retry later)
+    /// rather than queued without bound. Each connection has one send in flight, so only an
+    /// overloaded node reaches it.
+    static let pendingMax = 20_000
 
     typealias Store = @Sendable (any SQLSession) async throws -> StoredSend
 
@@ -41,10 +45,16 @@ final class SendBatcher: Sendable {
             return try await database.transaction { try await store($0) }
         }
         return try await withCheckedThrowingContinuation { continuation in
-            let startDrain = queue.withLock { queue -> Bool in
+            let (accepted, startDrain) = queue.withLock { queue -> (Bool, Bool) in
+                guard queue.pending.count < SendBatcher.pendingMax else { return (false, false) }
                 queue.pending.append(Pending(store: store, continuation: continuation))
                 defer { queue.draining = true }
-                return !queue.draining
+                return (true, !queue.draining)
+            }
+            guard accepted else {
+                continuation.resume(throwing: DomainError(.unavailable, "Too many messages are waiting to be stored; send again in a moment.", status: 503,
+                                                          extensions: ["limit": .int(Int64(SendBatcher.pendingMax))]))
+                return
             }
             if startDrain { Task { await self.drain() } }
         }

@@ -123,6 +123,28 @@ import Testing
         }
     }
 
+    @Test("A message comes back to the connection that sent it once, in its ack; the sender's other connection gets the push")
+    func ownMessageOnceInAck() async throws {
+        let w = try await ElinkWorld.make()
+        let a = try await w.customer(1), b = try await w.customer(2)
+        let chat = try await w.contacts(a, b, mobileOfB: ElinkWorld.mobile(2))
+        let (phone, _) = try await ElinkConnection.open(service: w.messaging, principal: a)
+        let (tablet, _) = try await ElinkConnection.open(service: w.messaging, principal: a)
+        let phoneEvents = FrameReader(subscription: phone.subscription), tabletEvents = FrameReader(subscription: tablet.subscription)
+        let replies = await phone.receive(#"{"type":"send","conversation_id":"\#(chat)","text":"在吗","ref":"r1"}"#)
+        #expect(replies.count == 1)
+        #expect(try ServerFrame.decode(replies[0]).type == "ack")
+        let onPhone = try await phoneEvents.next(1)
+        #expect(await phone.deliver(onPhone[0]).isEmpty)
+        let onTablet = try await tabletEvents.next(1)
+        let pushed = await tablet.deliver(onTablet[0])
+        #expect(pushed.count == 1)
+        #expect(try ServerFrame.decode(pushed[0]).message?.seq == 1)
+        await phone.close()
+        await tablet.close()
+        try await w.finish()
+    }
+
     @Test("A client reconnecting with its last sequence gets everything after it; pushes fill gaps and drop duplicates")
     func reconnectResync() async throws {
         let w = try await ElinkWorld.make()
