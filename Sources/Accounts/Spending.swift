@@ -25,24 +25,29 @@ extension AccountsService {
     /// `alsoInTransaction` runs in the transaction that reserves the class limits (the caller's own
     /// limits reserve with them, so a refusal of either leaves neither counted); `undoInTransaction`
     /// runs with the release when the ledger then refuses the hold.
+    /// With `captureID`, the hold's capture goes in the same ledger submission (one commit, not
+    /// two); returns true when it was captured there. Otherwise (or on a repeat) call `captureSpending`.
+    @discardableResult
     public func holdSpending(_ account: EAccount, amountFen: Int64, payeeAccountID: RongID, holdID: RongID, timeoutSeconds: Int64,
-                             memo: String, on date: BusinessDate,
+                             memo: String, on date: BusinessDate, captureID: RongID? = nil,
                              alsoInTransaction: (@Sendable (any SQLSession) async throws -> Void)? = nil,
-                             undoInTransaction: (@Sendable (any SQLSession) async throws -> Void)? = nil) async throws {
+                             undoInTransaction: (@Sendable (any SQLSession) async throws -> Void)? = nil) async throws -> Bool {
         try await holdOutflow(account, category: .spending, amountFen: amountFen, payeeAccountID: payeeAccountID, holdID: holdID,
-                              code: AccountsTransferCode.spending, timeoutSeconds: timeoutSeconds, memo: memo, on: date,
+                              code: AccountsTransferCode.spending, timeoutSeconds: timeoutSeconds, memo: memo, on: date, postID: captureID,
                               alsoInTransaction: alsoInTransaction, undoInTransaction: undoInTransaction)
     }
 
     /// Holds money leaving `account` (a payment, or a transfer to another bank), counting it
-    /// against the limits of `category` (reserved on `date`). Idempotent on `holdID`.
+    /// against the limits of `category` (reserved on `date`). Idempotent on `holdID`. With
+    /// `postID` the hold is posted in full in the same ledger submission; returns true when it was.
+    @discardableResult
     public func holdOutflow(_ account: EAccount, category: MovementCategory, amountFen: Int64, payeeAccountID: RongID, holdID: RongID,
-                            code: Int, timeoutSeconds: Int64, memo: String, on date: BusinessDate,
+                            code: Int, timeoutSeconds: Int64, memo: String, on date: BusinessDate, postID: RongID? = nil,
                             alsoInTransaction: (@Sendable (any SQLSession) async throws -> Void)? = nil,
-                            undoInTransaction: (@Sendable (any SQLSession) async throws -> Void)? = nil) async throws {
+                            undoInTransaction: (@Sendable (any SQLSession) async throws -> Void)? = nil) async throws -> Bool {
         let charges = charges(account, category, .outbound)
-        try await locks.withLock([account.id]) {
-            if try await ledger.transfer(holdID) != nil { return }
+        return try await locks.withLock([account.id]) {
+            if try await ledger.transfer(holdID) != nil { return false }
             guard let current = try await eAccount(id: account.id) else { throw DomainError.notFound("Account") }
             try AccountsService.checkCanSend(current)
             try await database.transaction { tx in
@@ -50,16 +55,19 @@ extension AccountsService {
                 try await alsoInTransaction?(tx)
             }
             await coverShortfall(current, amountFen: amountFen)
-            let result = try await ledger.submit([TransferRequest(id: holdID, debitAccountID: account.id, creditAccountID: payeeAccountID, amount: amountFen,
-                                                                  asset: "CNY", code: code, flags: [.pending],
-                                                                  timeoutSeconds: timeoutSeconds, metadata: AccountsService.memo(memo))])[0]
-            guard result.isSuccess else {
+            var transfers = [TransferRequest(id: holdID, debitAccountID: account.id, creditAccountID: payeeAccountID, amount: amountFen,
+                                             asset: "CNY", code: code, flags: [.pending],
+                                             timeoutSeconds: timeoutSeconds, metadata: AccountsService.memo(memo))]
+            if let postID { transfers.append(TransferRequest(id: postID, code: code, flags: [.postPending], pendingID: holdID)) }
+            let results = try await ledger.submit(transfers)
+            guard results[0].isSuccess else {
                 try await database.transaction { tx in
                     try await release(tx, charges, amountFen: amountFen, on: date)
                     try await undoInTransaction?(tx)
                 }
-                throw AccountsService.refusal(result.status)
+                throw AccountsService.refusal(results[0].status)
             }
+            return results.count == 2 && results[1].isSuccess
         }
     }
 

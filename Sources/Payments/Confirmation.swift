@@ -88,14 +88,16 @@ extension PaymentsService {
         let date = clock.businessDate()
         let limits = try await limits(of: customer)
         let holdID = RongID.derived("payments.hold", orderID.description)
-        // e-Pay limits reserve in the class limits' transaction; a ledger refusal gives both back together.
-        try await accounts.holdSpending(
+        let captureID = RongID.derived("payments.capture", orderID.description)
+        // e-Pay limits reserve in the class limits' transaction; a ledger refusal gives both back
+        // together. The hold and its capture go to the ledger in one submission (one commit).
+        let captured = try await accounts.holdSpending(
             account, amountFen: order.amountFen, payeeAccountID: merchant.settlementAccountID, holdID: holdID,
-            timeoutSeconds: PaymentsService.holdTimeoutSeconds, memo: "e支付 \(merchant.name) \(order.orderNumber)", on: date,
+            timeoutSeconds: PaymentsService.holdTimeoutSeconds, memo: "e支付 \(merchant.name) \(order.orderNumber)", on: date, captureID: captureID,
             alsoInTransaction: { tx in try await self.reserveEPay(tx, customer: customer, amountFen: order.amountFen, limits: limits, on: date) },
             undoInTransaction: { tx in try await self.releaseEPay(tx, customer: customer, amountFen: order.amountFen, on: date) })
-        let captureID = RongID.derived("payments.capture", orderID.description)
-        try await accounts.captureSpending(holdID: holdID, captureID: captureID)
+        // A repeat after a crash (the hold was already there) captures here, idempotently.
+        if !captured { try await accounts.captureSpending(holdID: holdID, captureID: captureID) }
         try await database.transaction { tx in
             try await tx.execute(
                 """
