@@ -93,12 +93,7 @@ struct ElinkBench: AsyncParsableCommand {
                 child.waitUntilExit()
             }
         } else {
-            var config = RongConfig()
-            config.port = port
-            config.logLevel = .warning
-            config.scheduleEndOfDay = false
-            let app = try await buildApplication(platform: platform, config: config, ledgerAPIKey: "bench-ledger-key-0123456789abcdef", backgroundServices: false)
-            let server = Task { try await app.runService(gracefulShutdownSignals: []) }
+            let server = try await BenchServer.start(platform, port: port)
             try await Task.sleep(for: .milliseconds(500))
             hub = platform.messaging.hub
             stopServer = {
@@ -187,7 +182,7 @@ struct ElinkBench: AsyncParsableCommand {
         var environment = ProcessInfo.processInfo.environment
         environment["RONG_SIGNING_SECRET"] = secret
         environment["RONG_LOG_LEVEL"] = "warning"
-        environment["RONG_LEDGER_API_KEY"] = "bench-ledger-key-0123456789abcdef"
+        environment["RONG_LEDGER_API_KEY"] = BenchServer.ledgerAPIKey
         child.environment = environment
         FileManager.default.createFile(atPath: "data/bench/im-server.log", contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: "data/bench/im-server.log"))

@@ -44,12 +44,7 @@ struct PayBench: AsyncParsableCommand {
         print("rong bench pay: \(payments) payments, concurrency \(concurrency)\(rate.map { ", paced at \($0)/s" } ?? ""); "
               + "\(ProcessInfo.processInfo.activeProcessorCount) cores, \(scratch.database.dialect.rawValue)")
         let (apiKey, payers) = try await prepare(platform)
-        var config = RongConfig()
-        config.port = port
-        config.logLevel = .warning
-        config.scheduleEndOfDay = false
-        let app = try await buildApplication(platform: platform, config: config, ledgerAPIKey: "bench-ledger-key-0123456789abcdef", backgroundServices: false)
-        let server = Task { try await app.runService(gracefulShutdownSignals: []) }
+        let server = try await BenchServer.start(platform, port: port)
         let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup,
                                 configuration: .init(connectionPool: .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: concurrency)))
         let base = "http://127.0.0.1:\(port)"
