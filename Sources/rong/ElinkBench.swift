@@ -184,8 +184,10 @@ struct ElinkBench: AsyncParsableCommand {
         environment["RONG_LOG_LEVEL"] = "warning"
         environment["RONG_LEDGER_API_KEY"] = BenchServer.ledgerAPIKey
         child.environment = environment
-        FileManager.default.createFile(atPath: "data/bench/im-server.log", contents: nil)
-        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: "data/bench/im-server.log"))
+        let logPath = "data/bench/im-server.log"
+        try FileManager.default.createDirectory(atPath: "data/bench", withIntermediateDirectories: true)
+        guard FileManager.default.createFile(atPath: logPath, contents: nil) else { throw ValidationError("cannot create \(logPath)") }
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         child.standardOutput = log
         child.standardError = log
         try child.run()
