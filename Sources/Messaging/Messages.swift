@@ -81,19 +81,20 @@ extension MessagingService {
             return SendResult(message: existing, duplicate: true)
         }
         do {
-            let stored = try await sends.run { [self] tx in
+            // Concurrent sends share one transaction on SQLite (each in its own savepoint).
+            let (message, recipients) = try await database.batchedTransaction { [self] tx in
                 let entry = try await membership(tx, conversationID: conversationID, userID: principal.userID)
                 let other = try await checkCanPost(tx, entry: entry, principal: principal)
                 if let blobID { try await requireOwnBlob(tx, blobID: blobID, ownerID: principal.userID, kind: kind) }
                 let message = try await insertMessage(tx, conversationID: conversationID, senderID: principal.userID, clientID: clientID,
                                                       kind: kind, body: body, blobID: blobID, refersTo: nil)
                 // A 1:1 chat's members are the two just checked; others are read.
-                var recipients = other.map { [principal.userID, $0] } ?? []
-                if other == nil { recipients = try await memberIDs(tx, conversationID: conversationID) }
-                return StoredSend(message: message, recipients: recipients)
+                let recipients: [RongID]
+                if let other { recipients = [principal.userID, other] } else { recipients = try await memberIDs(tx, conversationID: conversationID) }
+                return (message, recipients)
             }
-            await publish(stored.message, to: stored.recipients)
-            return SendResult(message: stored.message, duplicate: false)
+            await publish(message, to: recipients)
+            return SendResult(message: message, duplicate: false)
         } catch let error as StorageError where error.kind == .uniqueViolation && clientID != nil {
             // A concurrent send with the same client id won; return what it stored.
             if let existing = try await existingMessage(senderID: principal.userID, clientID: clientID!, conversationID: conversationID) {

@@ -31,8 +31,6 @@ public final class MessagingService: Sendable {
     let enrolled = EnrolledUsers()
     /// Where this process stands in the bank notification outbox.
     let notificationCursor = NotificationCursor()
-    /// Concurrent sends share a transaction on SQLite (see `SendBatcher.swift`).
-    let sends: SendBatcher
 
     public init(database: Database, identity: IdentityService, accounts: AccountsService, hub: any MessageHub, blobs: BlobStore,
                 clock: BankClock, ids: IDGenerator, logger: Logger) {
@@ -44,7 +42,6 @@ public final class MessagingService: Sendable {
         self.clock = clock
         self.ids = ids
         self.logger = logger
-        sends = SendBatcher(database: database)
     }
 
     /// Opens the bank's service account (idempotent); call once at start.

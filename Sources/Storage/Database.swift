@@ -24,6 +24,8 @@ public final class Database: SQLSession, Sendable {
     private let group: GroupCommit
     /// SQLite: the turn to write, shared by modules' transactions and the ledger's writer.
     public let sqliteWriteGate = SQLiteWriteGate()
+    /// SQLite: `batchedTransaction`'s queue (nil on PostgreSQL).
+    let batched: BatchedTransactions?
     private let readers: AsyncPool<SQLiteConnection>?
     private let runTask: Task<Void, Never>?
 
@@ -62,6 +64,7 @@ public final class Database: SQLSession, Sendable {
         runTask = nil
         self.logger = logger
         group = GroupCommit(gate: sqliteWriteGate)
+        batched = BatchedTransactions()
     }
 
     init(postgresURL url: String, logger: Logger) async throws {
@@ -84,6 +87,7 @@ public final class Database: SQLSession, Sendable {
         runTask = Task { await client.run() }
         self.logger = logger
         group = GroupCommit(gate: sqliteWriteGate)
+        batched = nil
         // Fail fast when the server is not there.
         _ = try await query("SELECT 1 AS one")
     }

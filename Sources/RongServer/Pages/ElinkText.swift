@@ -128,8 +128,6 @@ enum ElinkText {
 
     /// A failed form shown again: the message in the page's language, the field to mark.
     static func formError(_ error: DomainError, _ call: PageCall, fieldNames: [String: String] = [:]) -> FormState {
-        var state = call.formError(error, fieldNames: fieldNames)
-        state.message = message(for: error, lang: call.lang)
-        return state
+        call.formError(error, fieldNames: fieldNames, messages: message)
     }
 }

@@ -288,8 +288,6 @@ extension PageCall {
     /// A lending form refused by the service: the message in the page's language, its stable
     /// code, the field marked and the input kept.
     func loanFormError(_ error: DomainError, fieldNames: [String: String] = [:]) -> FormState {
-        var state = formError(error, fieldNames: fieldNames)
-        state.message = LoanText.message(for: error, lang: lang)
-        return state
+        formError(error, fieldNames: fieldNames, messages: LoanText.message)
     }
 }

@@ -97,9 +97,10 @@ struct FormState: Sendable {
 
     /// From a service's error: its message in the page's language and the form field it names
     /// (`DomainError.extensions["field"]`, translated to the form's input name by `fieldNames`).
-    init(error: DomainError, form: FormData?, lang: PageLanguage, fieldNames: [String: String] = [:]) {
+    init(error: DomainError, form: FormData?, lang: PageLanguage, fieldNames: [String: String] = [:],
+         messages: (DomainError, PageLanguage) -> String = PageText.message) {
         values = form?.kept() ?? [:]
-        message = PageText.message(for: error, lang: lang)
+        message = messages(error, lang)
         code = error.code.rawValue
         if case .string(let name)? = error.extensions["field"] {
             field = fieldNames[name] ?? PageText.formField[name] ?? name

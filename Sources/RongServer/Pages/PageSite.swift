@@ -223,9 +223,11 @@ struct PageCall {
                status: HTTPResponse.Status(code: error.status >= 400 ? error.status : 422), getPath: area.home)
     }
 
-    /// A form refused by a service, shown again with the message, the field marked and the input kept.
-    func formError(_ error: DomainError, fieldNames: [String: String] = [:]) -> FormState {
-        FormState(error: error, form: form, lang: lang, fieldNames: fieldNames)
+    /// A form refused by a service, shown again with the message (from a module's `messages`
+    /// table when given), the field marked and the input kept.
+    func formError(_ error: DomainError, fieldNames: [String: String] = [:],
+                   messages: (DomainError, PageLanguage) -> String = PageText.message) -> FormState {
+        FormState(error: error, form: form, lang: lang, fieldNames: fieldNames, messages: messages)
     }
 
     /// Remembers an explicit language choice.

@@ -124,9 +124,7 @@ enum PayText {
 extension PageCall {
     /// A form refused by an e-Pay service: like `formError`, with e-Pay's messages.
     func payFormError(_ error: DomainError, fieldNames: [String: String] = [:]) -> FormState {
-        var state = formError(error, fieldNames: fieldNames)
-        state.message = PayText.message(for: error, lang: lang)
-        return state
+        formError(error, fieldNames: fieldNames, messages: PayText.message)
     }
 
     /// Yuan typed into `field` as fen (strict, positive), the error naming that field.

@@ -139,8 +139,6 @@ enum TransferText {
 extension PageCall {
     /// A transfer form refused by a service, with the transfer pages' messages and field names.
     func transferFormError(_ error: DomainError, fieldNames: [String: String] = TransferText.formFields) -> FormState {
-        var state = formError(error, fieldNames: fieldNames)
-        state.message = TransferText.message(for: error, lang: lang)
-        return state
+        formError(error, fieldNames: fieldNames, messages: TransferText.message)
     }
 }

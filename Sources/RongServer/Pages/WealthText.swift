@@ -187,8 +187,6 @@ enum WealthText {
 extension PageCall {
     /// A wealth form refused by a service, with the wealth messages and field names.
     func wealthFormError(_ error: DomainError) -> FormState {
-        var state = formError(error, fieldNames: WealthText.formFields)
-        state.message = WealthText.message(for: error, lang: lang)
-        return state
+        formError(error, fieldNames: WealthText.formFields, messages: WealthText.message)
     }
 }
