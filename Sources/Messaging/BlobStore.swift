@@ -62,6 +62,11 @@ extension MessagingService {
         "audio/mpeg": (.voice, { $0.starts(with: Array("ID3".utf8)) || ($0.count >= 2 && $0[0] == 0xFF && $0[1] & 0xE0 == 0xE0) }),
     ]
 
+    /// The content types accepted for `kind`, sorted (pages check files against them before uploading).
+    public static func contentTypes(of kind: MessageKind) -> [String] {
+        allowedTypes.filter { $0.value.kind == kind }.keys.sorted()
+    }
+
     /// Stores an upload of the caller's; refused whole (nothing stored) when too large, of a
     /// type not allowed, or not what it claims to be.
     public func upload(_ principal: Principal, contentType: String, bytes: [UInt8]) async throws -> BlobRecord {

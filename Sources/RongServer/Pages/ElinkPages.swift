@@ -148,7 +148,9 @@ struct ElinkPages {
                                  "canClose": call.signedIn.role == .serviceAgent && current.conversation.kind == .service && canPost,
                                  // The client checks uploads against the service's limits before sending them.
                                  "imageBytesMax": MessagingLimits.imageBytesMax, "voiceBytesMax": MessagingLimits.voiceBytesMax,
-                                 "voiceSecondsMax": MessagingLimits.voiceSecondsMax] as [String: Any]
+                                 "voiceSecondsMax": MessagingLimits.voiceSecondsMax,
+                                 "imageTypes": MessagingService.contentTypes(of: .image).joined(separator: ","),
+                                 "voiceTypes": MessagingService.contentTypes(of: .voice).joined(separator: ",")] as [String: Any]
         }
         return call.render("elink-chat", title: "elinkTitle", values)
     }
