@@ -84,6 +84,7 @@ extension Ledger {
         let num = row.int("num")
         var afterTS: Int64 = newestFirst ? Int64.max : Int64.min
         var afterID: [UInt8] = newestFirst ? [UInt8](repeating: 0xFF, count: 16) : []
+        var afterCursor: (ts: Int64, id: RongID)?
         if let cursor {
             let parts = cursor.split(separator: "_")
             guard parts.count == 2, let ts = Int64(parts[0]), let last = try? RongID(String(parts[1])) else {
@@ -91,42 +92,85 @@ extension Ledger {
             }
             afterTS = ts
             afterID = last.bytes
+            afterCursor = (ts, last)
         }
-        // Indexed entries (one range scan of `ledger_entries`), plus the tail the SQLite writer
-        // has not indexed yet (a `ts` range scan of at most `unindexedTransfersMax` rows; empty on
-        // PostgreSQL), merged in commit order. One statement, so one consistent snapshot.
+        // One statement, so one snapshot: the runs that can hold the page (`StatementRun`, in
+        // `last_ts` order; at most one more than the page, as the first may hold only entries
+        // up to the cursor) and the tail the SQLite writer has not put in runs yet (a `ts`
+        // range scan of at most `unindexedTransfersMax` rows; empty on PostgreSQL), each side.
+        let wanted = limit + 1
+        let noBlob = "CAST(NULL AS \(database.dialect.blob))"
+        let runs: String
+        var binds: [SQLValue]
+        if newestFirst {
+            // Every run up to the one holding the cursor (the first that ends at or after it).
+            runs = """
+                SELECT last_ts AS ts, \(noBlob) AS id, 0 AS is_debit, entries FROM ledger_entry_runs WHERE account_num = ? AND last_ts <= COALESCE(
+                    (SELECT MIN(last_ts) FROM ledger_entry_runs WHERE account_num = ? AND last_ts >= ?), 9223372036854775807)
+                ORDER BY last_ts DESC, run DESC LIMIT ?
+                """
+            binds = [.int(num), .int(num), .int(afterTS), .int(wanted + 1)]
+        } else {
+            runs = "SELECT last_ts AS ts, \(noBlob) AS id, 0 AS is_debit, entries FROM ledger_entry_runs WHERE account_num = ? AND last_ts >= ? ORDER BY last_ts, run LIMIT ?"
+            binds = [.int(num), .int(afterTS), .int(wanted + 1)]
+        }
         let beyond = newestFirst ? "<" : ">"
         let direction = newestFirst ? "DESC" : "ASC"
-        func after(_ table: String, _ idColumn: String) -> String {
-            "(\(table).ts \(beyond) ? OR (\(table).ts = ? AND \(table).\(idColumn) \(beyond) ?))"
-        }
-        let indexed = """
-            SELECT \(LedgerSchema.transferColumns), e.is_debit FROM ledger_entries e
-            JOIN ledger_transfers t ON t.id = e.transfer_id
-            JOIN ledger_accounts d ON d.num = t.debit_num JOIN ledger_accounts c ON c.num = t.credit_num
-            WHERE e.account_num = ? AND \(after("e", "transfer_id")) ORDER BY e.ts \(direction), e.transfer_id \(direction) LIMIT ?
-            """
         func tail(isDebit: Bool) -> String {
             """
-            SELECT \(LedgerSchema.transferColumns), \(isDebit ? 1 : 0) AS is_debit FROM \(LedgerSchema.transferFrom)
-            WHERE t.ts > (SELECT indexed_upto FROM ledger_index_state WHERE id = 1)
-              AND t.\(isDebit ? "debit_num" : "credit_num") = ? AND \(after("t", "id")) ORDER BY t.ts \(direction), t.id \(direction) LIMIT ?
+            SELECT t.ts, t.id, \(isDebit ? 1 : 0) AS is_debit, \(noBlob) AS entries FROM ledger_transfers t
+            WHERE t.ts > (SELECT indexed_upto FROM ledger_index_state WHERE id = 1) AND t.\(isDebit ? "debit_num" : "credit_num") = ?
+              AND (t.ts \(beyond) ? OR (t.ts = ? AND t.id \(beyond) ?)) ORDER BY t.ts \(direction), t.id \(direction) LIMIT ?
             """
         }
-        let sql = "SELECT * FROM (\(indexed)) AS indexed UNION ALL SELECT * FROM (\(tail(isDebit: true))) AS debits"
-            + " UNION ALL SELECT * FROM (\(tail(isDebit: false))) AS credits ORDER BY ts \(direction), id \(direction) LIMIT ?"
-        let bound: [SQLValue] = [.int(num), .int(afterTS), .int(afterTS), .blob(afterID), .int(limit + 1)]
-        let rows = try await database.query(sql, bound + bound + bound + [.int(limit + 1)])
-        var entries: [StatementEntry] = []
-        for row in rows.prefix(limit) {
-            let transfer = LedgerSchema.transfer(row)
-            let isDebit = row.int("is_debit") == 1
-            entries.append(StatementEntry(
-                transfer: transfer, isDebit: isDebit,
-                balanceAfter: isDebit ? transfer.debitBalanceAfter : transfer.creditBalanceAfter,
-                cursor: "\(transfer.timestamp.nanosecondsSinceEpoch)_\(transfer.id)"))
+        let tailBinds: [SQLValue] = [.int(num), .int(afterTS), .int(afterTS), .blob(afterID), .int(wanted)]
+        binds += tailBinds + tailBinds
+        let rows = try await database.query("SELECT * FROM (\(runs)) AS runs UNION ALL SELECT * FROM (\(tail(isDebit: true))) AS debits"
+                                            + " UNION ALL SELECT * FROM (\(tail(isDebit: false))) AS credits", binds)
+        // Entries past the cursor: whole runs in order until the page is full, then the tail.
+        let past: (StatementRun.Entry) -> Bool = { entry in
+            guard let cursor = afterCursor else { return true }
+            return newestFirst ? entry.isBefore(ts: cursor.ts, id: cursor.id) : entry.isAfter(ts: cursor.ts, id: cursor.id)
         }
-        return StatementPage(entries: entries, nextCursor: rows.count > limit ? entries.last?.cursor : nil)
+        var candidates: [StatementRun.Entry] = []
+        var packedRuns: [(lastTS: Int64, packed: [UInt8])] = []
+        for row in rows {
+            if case .blob(let packed) = row["entries"] {
+                packedRuns.append((row.int("ts"), packed))
+            } else {
+                candidates.append(StatementRun.Entry(ts: row.int("ts"), id: row.id("id"), isDebit: row.int("is_debit") == 1))
+            }
+        }
+        packedRuns.sort { newestFirst ? $0.lastTS > $1.lastTS : $0.lastTS < $1.lastTS }
+        var fromRuns = 0
+        for run in packedRuns where fromRuns < wanted {
+            guard let entries = StatementRun.unpack(run.packed) else {
+                throw DomainError(.internalError, "A statement run of account \(id) is damaged.", status: 500)
+            }
+            let shown = entries.filter(past)
+            fromRuns += shown.count
+            candidates += shown
+        }
+        candidates.sort { newestFirst ? $1.isBefore($0) : $0.isBefore($1) }
+        let page = candidates.prefix(limit)
+        var transfers: [RongID: StoredTransfer] = [:]
+        if !page.isEmpty {
+            let marks = Array(repeating: "?", count: page.count).joined(separator: ", ")
+            for row in try await database.query("SELECT \(LedgerSchema.transferColumns) FROM \(LedgerSchema.transferFrom) WHERE t.id IN (\(marks))",
+                                                page.map { .id($0.id) }) {
+                let transfer = LedgerSchema.transfer(row)
+                transfers[transfer.id] = transfer
+            }
+        }
+        let entries = try page.map { entry in
+            guard let transfer = transfers[entry.id] else {
+                throw DomainError(.internalError, "Transfer \(entry.id) of a statement is missing.", status: 500)
+            }
+            return StatementEntry(transfer: transfer, isDebit: entry.isDebit,
+                                  balanceAfter: entry.isDebit ? transfer.debitBalanceAfter : transfer.creditBalanceAfter,
+                                  cursor: "\(transfer.timestamp.nanosecondsSinceEpoch)_\(transfer.id)")
+        }
+        return StatementPage(entries: entries, nextCursor: candidates.count > limit ? entries.last?.cursor : nil)
     }
 
     /// Checks the ledger's invariants:

@@ -86,6 +86,26 @@ public enum LedgerSchema {
                 "INSERT INTO ledger_writer_state (id, writer, commits) VALUES (1, '', 0)",
             ]
         },
+        // Statement entries in runs (`StatementRun`): a catch-up appends one row per account
+        // instead of rewriting a page per account. PostgreSQL turns each old entry into a run of
+        // one (its runs stay complete: `indexed_upto` is at its maximum); SQLite's writer
+        // rebuilds its runs from the transfers, starting again from `indexed_upto` 0.
+        Migration(module: "ledger", version: 4, name: "statement entries in runs") { d in
+            [
+                "CREATE TABLE ledger_entry_runs (run \(d.autoIncrementKey), account_num \(d.bigint) NOT NULL, last_ts \(d.bigint) NOT NULL, entries \(d.blob) NOT NULL)",
+                "CREATE INDEX ledger_entry_runs_account ON ledger_entry_runs (account_num, last_ts)",
+            ] + (d == .postgres ? [
+                """
+                INSERT INTO ledger_entry_runs (account_num, last_ts, entries)
+                SELECT account_num, ts, int8send(ts) || transfer_id || CASE WHEN is_debit = 1 THEN '\\x01'::bytea ELSE '\\x00'::bytea END
+                FROM ledger_entries ORDER BY account_num, ts, transfer_id
+                """,
+                "DROP TABLE ledger_entries",
+            ] : [
+                "DROP TABLE ledger_entries",
+                "UPDATE ledger_index_state SET indexed_upto = 0 WHERE id = 1",
+            ])
+        },
     ]
 
     /// Moves `indexed_upto` to the newest stored transfer, after `catchUpSQL` in the same transaction.

@@ -173,19 +173,15 @@ final class PostgresBatchCommitter: Sendable {
                     timeout_seconds, metadata, debit_balance_after, credit_balance_after) VALUES \(Self.tuples(chunk.count, 13))
                 """, binds)
         }
-        // Statement entries in the same transaction (`indexed_upto` stays at its maximum on
-        // PostgreSQL), sorted by account like the SQLite catch-up.
-        var entries: [(account: Int64, ts: Int64, id: RongID, isDebit: Bool)] = []
-        entries.reserveCapacity(output.inserted.count * 2)
-        for row in output.inserted {
-            let ts = row.transfer.timestamp.nanosecondsSinceEpoch
-            entries.append((row.debitNum, ts, row.transfer.id, true))
-            entries.append((row.creditNum, ts, row.transfer.id, false))
+        // Statement runs in the same transaction (`indexed_upto` stays at its maximum on
+        // PostgreSQL): one per account the batch touched.
+        let tail = output.inserted.map {
+            TailTransfer(ts: $0.transfer.timestamp.nanosecondsSinceEpoch, id: $0.transfer.id, debitNum: $0.debitNum, creditNum: $0.creditNum)
         }
-        entries.sort { ($0.account, $0.ts) < ($1.account, $1.ts) }
-        for chunk in Self.chunks(entries, size: Self.bindsPerStatementMax / 4) {
-            let binds = chunk.flatMap { entry -> [SQLValue] in [.int(entry.account), .int(entry.ts), .id(entry.id), .bool(entry.isDebit)] }
-            try await session.execute("INSERT INTO ledger_entries (account_num, ts, transfer_id, is_debit) VALUES \(Self.tuples(chunk.count, 4))", binds)
+        var buffer: [(account: Int64, entry: StatementRun.Entry)] = []
+        for chunk in Self.chunks(StatementRun.runs(of: tail, buffer: &buffer), size: Self.bindsPerStatementMax / 3) {
+            let binds = chunk.flatMap { run -> [SQLValue] in [.int(run.accountNum), .int(run.lastTS), .blob(run.packed)] }
+            try await session.execute("INSERT INTO ledger_entry_runs (account_num, last_ts, entries) VALUES \(Self.tuples(chunk.count, 3))", binds)
         }
         for chunk in Self.chunks(output.newPendings, size: Self.bindsPerStatementMax / 9) {
             var binds: [SQLValue] = []

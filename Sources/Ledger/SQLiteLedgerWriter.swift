@@ -32,7 +32,7 @@ final class SQLiteLedgerWriter: @unchecked Sendable {
     private let writerID = UUID().uuidString
     private var stampedCommits: Int64 = -1
     private var lastTimestamp: Int64 = 0
-    /// Transfers stored but not yet in `ledger_entries` (see `catchUp`).
+    /// Transfers stored but not yet in a statement run (see `catchUp`).
     private var unindexed = 0
     /// Those transfers' statement keys, in commit order, when this writer stored all of them:
     /// the catch-up then sorts them in memory instead of reading them back and sorting in SQL.
@@ -42,7 +42,7 @@ final class SQLiteLedgerWriter: @unchecked Sendable {
     /// `ledger_index_state.indexed_upto` as last read or written (-1: not yet read).
     private var indexedUpto: Int64 = -1
     /// The catch-up's sort buffer, kept across catch-ups.
-    private var entries: [TailEntry] = []
+    private var entries: [(account: Int64, entry: StatementRun.Entry)] = []
     private var lastCatchUp = Timestamp(nanosecondsSinceEpoch: 0)
     /// When idle, catch up once this many transfers wait, or once a second has passed.
     static let idleCatchUpTransfersMin = 4096
@@ -110,7 +110,11 @@ final class SQLiteLedgerWriter: @unchecked Sendable {
             commitNanoseconds = clock.now().nanosecondsSinceEpoch - started.nanosecondsSinceEpoch
             if shouldCatchUp() { catchUp() }
         }
-        if unindexed > 0 { catchUp() }
+        while unindexed > 0 {
+            let before = unindexed
+            catchUp()
+            if unindexed >= before { break }  // failed: left for the next start
+        }
         finished.signal()
     }
 
@@ -186,44 +190,58 @@ final class SQLiteLedgerWriter: @unchecked Sendable {
             || clock.now() >= lastCatchUp.adding(seconds: SQLiteLedgerWriter.idleCatchUpSecondsMin)
     }
 
-    /// Adds the statement entries of every transfer since the last catch-up, sorted by account,
-    /// in one transaction. Statements read the not-yet-indexed tail directly, so this affects
-    /// only speed, never what a statement shows; a failure is retried at the next catch-up.
+    /// Adds the statement entries of the transfers since the last catch-up, as one run per
+    /// account (`StatementRun`), in one transaction. From memory when this writer stored all
+    /// of them; otherwise (after a restart, another process, the v4 migration) read back from
+    /// `ledger_transfers`, at most `unindexedTransfersMax` per catch-up. Statements read the
+    /// not-yet-indexed tail directly, so this affects only speed, never what a statement shows;
+    /// a failure is retried at the next catch-up.
     private func catchUp() {
         do {
-            indexedUpto = try inTransaction {
+            let (count, complete) = try inTransaction { () -> (Int, Bool) in
+                let transfers: [TailTransfer]
+                let complete: Bool
                 if let tail, tail.count == unindexed {
-                    try insertEntries(tail)
+                    (transfers, complete) = (tail, true)
                 } else {
-                    try connection.execute(LedgerSchema.catchUpSQL)
+                    transfers = try readTail(after: indexedUpto, limit: LedgerLimits.unindexedTransfersMax)
+                    complete = transfers.count < LedgerLimits.unindexedTransfersMax
                 }
-                try connection.execute(LedgerSchema.advanceIndexSQL)
-                return try connection.query("SELECT indexed_upto FROM ledger_index_state WHERE id = 1").first?.int("indexed_upto") ?? 0
+                guard let last = transfers.last else { return (0, complete) }
+                try insertRuns(transfers)
+                try connection.execute("UPDATE ledger_index_state SET indexed_upto = ? WHERE id = 1", [.int(last.ts)])
+                indexedUpto = last.ts
+                return (transfers.count, complete)
             }
-            unindexed = 0
-            if tail == nil { tail = [] }
-            tail?.removeAll(keepingCapacity: true)
+            if complete {
+                unindexed = 0
+                if tail == nil { tail = [] }
+                tail?.removeAll(keepingCapacity: true)
+            } else {
+                unindexed = max(0, unindexed - count)
+            }
             lastCatchUp = clock.now()
         } catch {
-            // Left for the next catch-up; statements include the tail meanwhile.
+            // Left for the next catch-up (statements include the tail meanwhile), from what the
+            // database holds: this attempt was rolled back.
+            try? refreshFromDatabase()
         }
     }
 
-    /// `catchUpSQL` from memory: both entries of each transfer, sorted by account then `ts`.
-    private func insertEntries(_ tail: [TailTransfer]) throws {
-        entries.removeAll(keepingCapacity: true)
-        entries.reserveCapacity(tail.count * 2)
-        for t in tail {
-            entries.append(TailEntry(account: t.debitNum, ts: t.ts, id: t.id, isDebit: true))
-            entries.append(TailEntry(account: t.creditNum, ts: t.ts, id: t.id, isDebit: false))
+    /// Stored transfers after `ts`, in commit order (the `ts` index), at most `limit`.
+    private func readTail(after ts: Int64, limit: Int) throws -> [TailTransfer] {
+        try connection.query("SELECT ts, id, debit_num, credit_num FROM ledger_transfers WHERE ts > ? ORDER BY ts LIMIT ?",
+                             [.int(ts), .int(limit)]).map {
+            TailTransfer(ts: $0.int("ts"), id: $0.id("id"), debitNum: $0.int("debit_num"), creditNum: $0.int("credit_num"))
         }
-        entries.sort { $0.account != $1.account ? $0.account < $1.account : ($0.ts != $1.ts ? $0.ts < $1.ts : $0.id < $1.id) }
-        let insert = try connection.prepare("INSERT INTO ledger_entries (account_num, ts, transfer_id, is_debit) VALUES (?, ?, ?, ?)")
-        for entry in entries {
-            sqlite3_bind_int64(insert, 1, entry.account)
-            sqlite3_bind_int64(insert, 2, entry.ts)
-            sqliteBindID(insert, 3, entry.id)
-            sqlite3_bind_int64(insert, 4, entry.isDebit ? 1 : 0)
+    }
+
+    private func insertRuns(_ transfers: [TailTransfer]) throws {
+        let insert = try connection.prepare("INSERT INTO ledger_entry_runs (account_num, last_ts, entries) VALUES (?, ?, ?)")
+        for run in StatementRun.runs(of: transfers, buffer: &entries) {
+            sqlite3_bind_int64(insert, 1, run.accountNum)
+            sqlite3_bind_int64(insert, 2, run.lastTS)
+            _ = run.packed.withUnsafeBytes { sqlite3_bind_blob(insert, 3, $0.baseAddress, Int32($0.count), sqliteTransient) }
             let rc = sqlite3_step(insert)
             sqlite3_reset(insert)
             guard rc == SQLITE_DONE else { throw connection.error(rc) }
@@ -425,20 +443,4 @@ final class SQLiteLedgerWriter: @unchecked Sendable {
         }
     }
 
-}
-
-/// A stored transfer not yet in `ledger_entries`.
-struct TailTransfer {
-    let ts: Int64
-    let id: RongID
-    let debitNum: Int64
-    let creditNum: Int64
-}
-
-/// One statement entry of the catch-up.
-struct TailEntry {
-    let account: Int64
-    let ts: Int64
-    let id: RongID
-    let isDebit: Bool
 }

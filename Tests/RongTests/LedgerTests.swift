@@ -795,6 +795,58 @@ struct LedgerTests {
         #expect(report.isHealthy, "\(report)")
     }
 
+    @Test("Statements page the same across many runs and the tail, oldest or newest first, with any page size")
+    func statementAcrossRuns() async throws {
+        let db = try await TestDatabase.make()
+        let clock = ManualClock(shanghai: "2026-11-23T10:00:00")
+        let ids = IDGenerator.deterministic(clock: clock.clock)
+        var ledger = try Ledger(database: db.database, clock: clock.clock, ids: ids)
+        let bank = ids.next(), hot = ids.next(), other = ids.next()
+        for (id, chart) in [(bank, "1003"), (hot, "2011"), (other, "2011")] {
+            try await ledger.createAccount(NewAccount(id: id, asset: .cny, chartCode: chart, ownerRef: "r"))
+        }
+        // Four stretches, each closed by a restart (the SQLite writer puts a stretch into one run
+        // per account on the way out; PostgreSQL makes a run per batch); the last stays in the tail.
+        var expected: [(id: RongID, balance: Int64)] = []
+        var balance: Int64 = 0
+        for stretch in 0..<5 {
+            var batch: [TransferRequest] = []
+            for k in 0..<(stretch == 2 ? 40 : 7) {
+                let amount = Int64(stretch * 100 + k + 1)
+                let toHot = k % 3 != 2
+                let id = ids.next()
+                batch.append(.posted(id: id, from: toHot ? bank : hot, to: toHot ? hot : bank, amount: amount))
+                balance += toHot ? amount : -amount
+                expected.append((id, balance))
+                batch.append(.posted(id: ids.next(), from: bank, to: other, amount: 1))  // not on the statement
+            }
+            #expect(try await ledger.submit(batch).allSatisfy { $0.status == .ok })
+            if stretch < 4 {
+                await ledger.shutdown()
+                ledger = try Ledger(database: db.database, clock: clock.clock, ids: ids)
+            }
+        }
+        for newestFirst in [false, true] {
+            for limit in [1, 2, 7, 40, 500] {
+                var seen: [StatementEntry] = []
+                var cursor: String?
+                repeat {
+                    let page = try await ledger.statement(account: hot, after: cursor, limit: limit, newestFirst: newestFirst)
+                    #expect(page.entries.count <= limit)
+                    seen += page.entries
+                    cursor = page.nextCursor
+                } while cursor != nil && seen.count <= expected.count
+                let want = newestFirst ? Array(expected.reversed()) : expected
+                #expect(seen.map(\.transfer.id) == want.map(\.id), "newestFirst \(newestFirst), limit \(limit)")
+                #expect(seen.map(\.balanceAfter) == want.map(\.balance), "newestFirst \(newestFirst), limit \(limit)")
+            }
+        }
+        let report = try await ledger.checkInvariants()
+        await ledger.shutdown()
+        await db.cleanup()
+        #expect(report.isHealthy, "\(report)")
+    }
+
     @Test("Two live ledgers on one database see each other's commits; other tables' commits change nothing")
     func twoWritersOneDatabase() async throws {
         let db = try await TestDatabase.make()
