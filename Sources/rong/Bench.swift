@@ -23,6 +23,8 @@ struct LedgerBench: AsyncParsableCommand {
     @Flag(help: "10% of transfers touch one hot account") var hot = false
     @Option(help: "Transfers in naive mode (one transaction per transfer, one per request)") var naiveTransfers = 10_000
     @Flag(help: "Skip the naive mode") var skipNaive = false
+    @Option(help: "Transfers the writer commits in one transaction at most (default and maximum: the ledger's limit)")
+    var batchMax = LedgerLimits.eventsPerBatchMax
     @Option(name: .customLong("database"), help: "postgres://… to bench PostgreSQL (default: $DATABASE_URL, else a fresh SQLite file in data/bench/)")
     var url: String?
 
@@ -31,6 +33,7 @@ struct LedgerBench: AsyncParsableCommand {
         guard accounts >= 2, accounts <= 10_000_000 else { throw ValidationError("--accounts must be 2…10,000,000") }
         guard concurrency >= 1, concurrency <= 10_000 else { throw ValidationError("--concurrency must be 1…10,000") }
         guard perRequest >= 1, perRequest <= LedgerLimits.eventsPerSubmissionMax else { throw ValidationError("--per-request must be 1…8190") }
+        guard batchMax >= 1, batchMax <= LedgerLimits.eventsPerBatchMax else { throw ValidationError("--batch-max must be 1…\(LedgerLimits.eventsPerBatchMax)") }
         guard naiveTransfers >= 1, naiveTransfers <= 10_000_000 else { throw ValidationError("--naive-transfers must be 1…10,000,000") }
     }
 
@@ -39,7 +42,7 @@ struct LedgerBench: AsyncParsableCommand {
         logger.logLevel = .warning
         let target = url ?? ProcessInfo.processInfo.environment["DATABASE_URL"]
         print("rong bench ledger: \(transfers) transfers, \(accounts) accounts, concurrency \(concurrency), \(perRequest) per request\(hot ? ", hot account" : ""); \(ProcessInfo.processInfo.activeProcessorCount) cores")
-        let batched = try await runMode(name: "batched", count: transfers, perRequest: perRequest, batchMax: LedgerLimits.eventsPerBatchMax, target: target, logger: logger)
+        let batched = try await runMode(name: "batched", count: transfers, perRequest: perRequest, batchMax: batchMax, target: target, logger: logger)
         if skipNaive { return }
         let naive = try await runMode(name: "naive", count: naiveTransfers, perRequest: 1, batchMax: 1, target: target, logger: logger)
         print(String(format: "batched / naive: %.1f×", batched / naive))
