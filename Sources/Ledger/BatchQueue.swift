@@ -196,8 +196,11 @@ public struct LedgerMetrics: Sendable {
     let commitLatency: Metrics.Timer
     let transfers: Counter
     let failed: Counter
+    /// Also told of every batch (its transfers and commit nanoseconds), e.g. by `rong bench ledger`.
+    let observer: (@Sendable (_ events: Int, _ commitNanoseconds: Int64) -> Void)?
 
-    public init(factory: any MetricsFactory) {
+    public init(factory: any MetricsFactory, observer: (@Sendable (_ events: Int, _ commitNanoseconds: Int64) -> Void)? = nil) {
+        self.observer = observer
         batchSize = Recorder(label: "rong_ledger_batch_size", dimensions: [], aggregate: true, factory: factory)
         commitLatency = Metrics.Timer(label: "rong_ledger_commit_seconds", dimensions: [], factory: factory)
         transfers = Counter(label: "rong_ledger_transfers_total", dimensions: [("result", "ok")], factory: factory)
@@ -207,9 +210,15 @@ public struct LedgerMetrics: Sendable {
     /// Metrics that go nowhere (CLI tools, tests that do not look at them).
     public static var none: LedgerMetrics { LedgerMetrics(factory: NOOPMetricsHandler.instance) }
 
+    /// Metrics that go only to `observer`.
+    public static func observing(_ observer: @escaping @Sendable (_ events: Int, _ commitNanoseconds: Int64) -> Void) -> LedgerMetrics {
+        LedgerMetrics(factory: NOOPMetricsHandler.instance, observer: observer)
+    }
+
     func record(batchEvents: Int, commitNanoseconds: Int64, ok: Int, failed failedCount: Int) {
         batchSize.record(batchEvents)
         commitLatency.recordNanoseconds(commitNanoseconds)
+        observer?(batchEvents, commitNanoseconds)
         if ok > 0 { transfers.increment(by: ok) }
         if failedCount > 0 { failed.increment(by: failedCount) }
     }

@@ -70,6 +70,8 @@ final class SQLiteLedgerWriter: @unchecked Sendable {
         thread.start()
     }
 
+    deinit { scratch.deallocate() }
+
     func stop() {
         queue.stop()
         finished.wait()
@@ -356,7 +358,10 @@ final class SQLiteLedgerWriter: @unchecked Sendable {
         try connection.query("SELECT * FROM ledger_pending WHERE id = ?", [.id(id)]).first.map(LedgerSchema.pending)
     }
 
-    /// Inserts the batch's transfers; returns the ids already stored (not inserted).
+    /// Inserts the batch's transfers, in id order (neighbouring keys land on the same pages
+    /// even when clients choose random ids); returns the ids already stored (not inserted).
+    /// Ids and the asset are bound from `scratch` without a copy (`SQLITE_STATIC`: the buffer
+    /// stays put until the next row overwrites it, after this row's step).
     private func insertTransfers(_ rows: [TransferRow]) throws -> [RongID] {
         let insert = try connection.prepare("""
             INSERT INTO ledger_transfers (id, ts, debit_num, credit_num, amount, asset, code, flags, pending_id,
@@ -365,17 +370,19 @@ final class SQLiteLedgerWriter: @unchecked Sendable {
             """)
         var conflicts: [RongID] = []
         let handle = connection.handle
-        for row in rows {
+        let order = rows.indices.sorted { rows[$0].transfer.id < rows[$1].transfer.id }
+        for index in order {
+            let row = rows[index]
             let t = row.transfer
-            sqliteBindID(insert, 1, t.id)
+            bindStatic(insert, 1, t.id, at: 0)
             sqlite3_bind_int64(insert, 2, t.timestamp.nanosecondsSinceEpoch)
             sqlite3_bind_int64(insert, 3, row.debitNum)
             sqlite3_bind_int64(insert, 4, row.creditNum)
             sqlite3_bind_int64(insert, 5, t.amount)
-            sqlite3_bind_text(insert, 6, t.asset, -1, sqliteTransient)
+            bindStatic(insert, 6, t.asset)
             sqlite3_bind_int64(insert, 7, Int64(t.code))
             sqlite3_bind_int64(insert, 8, t.flags.rawValue)
-            if let pendingID = t.pendingID { sqliteBindID(insert, 9, pendingID) } else { sqlite3_bind_null(insert, 9) }
+            if let pendingID = t.pendingID { bindStatic(insert, 9, pendingID, at: 16) } else { sqlite3_bind_null(insert, 9) }
             sqlite3_bind_int64(insert, 10, t.timeoutSeconds)
             if let metadata = t.metadata { sqlite3_bind_text(insert, 11, metadata, -1, sqliteTransient) } else { sqlite3_bind_null(insert, 11) }
             sqlite3_bind_int64(insert, 12, t.debitBalanceAfter)
@@ -386,6 +393,27 @@ final class SQLiteLedgerWriter: @unchecked Sendable {
             if sqlite3_changes(handle) == 0 { conflicts.append(t.id) }
         }
         return conflicts
+    }
+
+    /// `scratch`: 0..<16 and 16..<32 ids, 32..<64 an asset code.
+    private let scratch = UnsafeMutableRawPointer.allocate(byteCount: 64, alignment: 8)
+    private static let assetScratchBytes = 32
+
+    private func bindStatic(_ statement: OpaquePointer, _ index: Int32, _ id: RongID, at offset: Int) {
+        scratch.storeBytes(of: id.high.bigEndian, toByteOffset: offset, as: UInt64.self)
+        scratch.storeBytes(of: id.low.bigEndian, toByteOffset: offset + 8, as: UInt64.self)
+        sqlite3_bind_blob(statement, index, scratch + offset, 16, nil)
+    }
+
+    private func bindStatic(_ statement: OpaquePointer, _ index: Int32, _ asset: String) {
+        var asset = asset
+        let copied = asset.withUTF8 { utf8 -> Bool in
+            guard utf8.count <= SQLiteLedgerWriter.assetScratchBytes, let base = utf8.baseAddress else { return false }
+            (scratch + 32).copyMemory(from: base, byteCount: utf8.count)
+            sqlite3_bind_text(statement, index, (scratch + 32).assumingMemoryBound(to: CChar.self), Int32(utf8.count), nil)
+            return true
+        }
+        if !copied { sqlite3_bind_text(statement, index, asset, -1, sqliteTransient) }
     }
 
     /// Holds, their state changes and the balances of every account the batch changed.

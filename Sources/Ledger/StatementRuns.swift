@@ -30,16 +30,38 @@ struct StatementRun {
 
     static let entryBytes = 25
 
-    /// The runs of a stretch of stored transfers: both entries of each, one run per account.
-    /// `entries` is a buffer the caller may keep across calls.
+    /// The runs of a stretch of stored transfers, given in commit order: both entries of each,
+    /// one run per account. `entries` is a buffer the caller may keep across calls.
+    ///
+    /// Sorted as plain integers (account number above, position in the stretch below), which
+    /// keeps each account's entries in commit order without comparing timestamps and ids.
     static func runs(of transfers: [TailTransfer], buffer entries: inout [(account: Int64, entry: Entry)]) -> [StatementRun] {
         entries.removeAll(keepingCapacity: true)
         entries.reserveCapacity(transfers.count * 2)
-        for t in transfers {
-            entries.append((t.debitNum, Entry(ts: t.ts, id: t.id, isDebit: true)))
-            entries.append((t.creditNum, Entry(ts: t.ts, id: t.id, isDebit: false)))
+        let positionBits: UInt64 = 24
+        let fits = transfers.count * 2 < 1 << positionBits
+            && transfers.allSatisfy { $0.debitNum >= 0 && $0.creditNum >= 0 && ($0.debitNum | $0.creditNum) < 1 << (64 - positionBits) }
+        if fits {
+            var keys: [UInt64] = []
+            keys.reserveCapacity(transfers.count * 2)
+            for (index, t) in transfers.enumerated() {
+                keys.append(UInt64(t.debitNum) << positionBits | UInt64(2 * index))
+                keys.append(UInt64(t.creditNum) << positionBits | UInt64(2 * index + 1))
+            }
+            keys.sort()
+            for key in keys {
+                let position = Int(key & (1 << positionBits - 1))
+                let t = transfers[position / 2]
+                let isDebit = position % 2 == 0
+                entries.append((isDebit ? t.debitNum : t.creditNum, Entry(ts: t.ts, id: t.id, isDebit: isDebit)))
+            }
+        } else {
+            for t in transfers {
+                entries.append((t.debitNum, Entry(ts: t.ts, id: t.id, isDebit: true)))
+                entries.append((t.creditNum, Entry(ts: t.ts, id: t.id, isDebit: false)))
+            }
+            entries.sort { $0.account != $1.account ? $0.account < $1.account : $0.entry.isBefore($1.entry) }
         }
-        entries.sort { $0.account != $1.account ? $0.account < $1.account : $0.entry.isBefore($1.entry) }
         return runs(sortedEntries: entries)
     }
 

@@ -54,7 +54,9 @@ struct LedgerBench: AsyncParsableCommand {
         let database = scratch.database
         try await Migrator(RongPlatform.migrations).migrate(database)
         let ids = IDGenerator.live
-        let ledger = try Ledger(database: database, clock: .live, ids: ids, batchEventsMax: batchMax, logger: logger)
+        let batches = BatchTally()
+        let metrics = LedgerMetrics.observing { events, nanoseconds in batches.add(events: events, nanoseconds: nanoseconds) }
+        let ledger = try Ledger(database: database, clock: .live, ids: ids, metrics: metrics, batchEventsMax: batchMax, logger: logger)
         // Accounts, opened in submissions of 8,190.
         let accountIDs = (0..<accounts).map { _ in ids.next() }
         for chunk in stride(from: 0, to: accountIDs.count, by: LedgerLimits.eventsPerSubmissionMax) {
@@ -109,11 +111,25 @@ struct LedgerBench: AsyncParsableCommand {
         let p99 = sorted[min(sorted.count - 1, sorted.count * 99 / 100)]
         let rate = Double(count) / seconds
         let report = try await ledger.checkInvariants()
-        print(String(format: "%@ (%@): %d transfers in %.2f s = %.0f transfers/s; submit latency p50 %.2f ms, p99 %.2f ms; ledger %@",
+        let (batchCount, batchEvents, commitNanoseconds) = batches.totals
+        print(String(format: "%@ (%@): %d transfers in %.2f s = %.0f transfers/s; submit latency p50 %.2f ms, p99 %.2f ms; "
+                     + "%d batches, mean %.0f transfers, mean commit %.1f ms; ledger %@",
                      name, database.dialect.rawValue, count, seconds, rate, Double(p50) / 1000, Double(p99) / 1000,
+                     batchCount, Double(batchEvents) / Double(max(batchCount, 1)), Double(commitNanoseconds) / 1e6 / Double(max(batchCount, 1)),
                      report.isHealthy ? "healthy" : "UNHEALTHY: \(report)"))
         await ledger.shutdown()
         await scratch.drop()
         return rate
     }
+}
+
+/// Batches the ledger committed during a bench run: how many, their transfers, their commit time.
+final class BatchTally: Sendable {
+    private let state = Mutex((count: 0, events: 0, nanoseconds: Int64(0)))
+
+    func add(events: Int, nanoseconds: Int64) {
+        state.withLock { $0.count += 1; $0.events += events; $0.nanoseconds += nanoseconds }
+    }
+
+    var totals: (count: Int, events: Int, nanoseconds: Int64) { state.withLock { $0 } }
 }
