@@ -117,6 +117,13 @@ public actor ElinkConnection {
         return frames
     }
 
+    /// `receive(_:)` for a transport: the answers go to `emit` before this connection's actor
+    /// runs anything else, so a push made meanwhile cannot overtake them on the way to the socket
+    /// (returning them and emitting after the call would leave the actor in between).
+    public func receive(_ text: String, emit: @Sendable ([String]) -> Void) async {
+        emit(await receive(text))
+    }
+
     private func handle(_ frame: ClientFrame) async throws -> [String] {
         switch frame.type {
         case "ping":
@@ -194,6 +201,12 @@ public actor ElinkConnection {
     }
 
     // MARK: Hub events
+
+    /// `deliver(_:)` for a transport: the frames go to `emit` while still on this actor (see
+    /// `receive(_:emit:)`), so they reach the socket in the order this connection made them.
+    public func deliver(_ event: HubEvent, emit: @Sendable ([String]) -> Void) async {
+        emit(await deliver(event))
+    }
 
     /// Turns a hub event into the frames this client should get (none for a duplicate).
     public func deliver(_ event: HubEvent) async -> [String] {

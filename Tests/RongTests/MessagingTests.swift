@@ -5,6 +5,7 @@ import Identity
 import Messaging
 import RongServer
 import Storage
+import Synchronization
 import Testing
 
 /// e-Link (issue 7): sequenced messages and gap-free resync, contacts, groups, the service
@@ -142,6 +143,35 @@ import Testing
         #expect(try ServerFrame.decode(pushed[0]).message?.seq == 1)
         await phone.close()
         await tablet.close()
+        try await w.finish()
+    }
+
+    @Test("A connection's acks and pushes leave in sequence order while both sides send at once")
+    func acksAndPushesInOrder() async throws {
+        let w = try await ElinkWorld.make()
+        let a = try await w.customer(1), b = try await w.customer(2)
+        let chat = try await w.contacts(a, b, mobileOfB: ElinkWorld.mobile(2))
+        let (phone, _) = try await ElinkConnection.open(service: w.messaging, principal: a)
+        await phone.receive(#"{"type":"sync","conversation_id":"\#(chat)","after_seq":0}"#) { _ in }
+        // What the transport's writer would queue, in order.
+        let written = Mutex<[String]>([])
+        let emit: @Sendable ([String]) -> Void = { frames in written.withLock { $0 += frames } }
+        let perSide = 30
+        let pushes = Task {
+            for await event in phone.subscription.events { await phone.deliver(event, emit: emit) }
+        }
+        async let mine: Void = {
+            for n in 0..<perSide { await phone.receive(#"{"type":"send","conversation_id":"\#(chat)","text":"a\#(n)"}"#, emit: emit) }
+        }()
+        async let theirs: Void = {
+            for n in 0..<perSide { _ = try? await w.messaging.send(b, conversationID: chat, clientID: nil, content: .text("b\(n)")) }
+        }()
+        _ = await (mine, theirs)
+        for _ in 0..<500 where written.withLock({ $0.count }) < 2 * perSide { try await Task.sleep(for: .milliseconds(10)) }
+        pushes.cancel()
+        let seqs = try written.withLock { $0 }.map { try #require(ServerFrame.decode($0).message?.seq) }
+        #expect(seqs == Array(1...Int64(2 * perSide)))
+        await phone.close()
         try await w.finish()
     }
 

@@ -6,7 +6,8 @@ import NIOWebSocket
 
 /// Runs one e-Link WebSocket: the `hello` frame, then three loops until the client goes —
 /// client frames into `ElinkConnection.receive`, hub events through `ElinkConnection.deliver`,
-/// and a heartbeat that keeps presence fresh. One writer task owns the socket's outbound side.
+/// and a heartbeat that keeps presence fresh. One writer task owns the socket's outbound side;
+/// the connection's actor queues frames for it in the order it makes them.
 enum ElinkWebSocket {
     /// A WebSocket message larger than this closes the connection (frames between
     /// `ElinkConnection.frameBytesMax` and this get an error frame and the connection stays open).
@@ -21,6 +22,7 @@ enum ElinkWebSocket {
         @Sendable func send(_ frame: String) {
             if case .dropped = sink.yield(frame) { sink.finish() }
         }
+        let emit: @Sendable ([String]) -> Void = { frames in for frame in frames { send(frame) } }
         send(hello)
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
@@ -31,9 +33,7 @@ enum ElinkWebSocket {
                 if !Task.isCancelled { try? await outbound.close(.policyViolation, reason: "slow consumer; reconnect and sync") }
             }
             group.addTask {
-                for await event in connection.subscription.events {
-                    for frame in await connection.deliver(event) { send(frame) }
-                }
+                for await event in connection.subscription.events { await connection.deliver(event, emit: emit) }
                 if connection.subscription.overflowed {
                     send(ElinkFrames.error(DomainError(.slowConsumer, "Too many messages waiting; reconnect and sync.", status: 429), ref: nil))
                     sink.finish()
@@ -49,7 +49,7 @@ enum ElinkWebSocket {
                 for try await message in inbound.messages(maxSize: messageBytesMax) {
                     switch message {
                     case .text(let text):
-                        for frame in await connection.receive(text) { send(frame) }
+                        await connection.receive(text, emit: emit)
                     case .binary:
                         send(ElinkFrames.error(DomainError(.invalidFrame, "e-Link frames are JSON text frames.", status: 400), ref: nil))
                     }
