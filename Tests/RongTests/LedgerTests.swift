@@ -772,21 +772,11 @@ struct LedgerTests {
             balance += amount
             expected.append(balance)
         }
-        func allPages(_ ledger: Ledger) async throws -> [StatementEntry] {
-            var entries: [StatementEntry] = []
-            var cursor: String?
-            repeat {
-                let page = try await ledger.statement(account: customer, after: cursor, limit: 2)
-                entries += page.entries
-                cursor = page.nextCursor
-            } while cursor != nil
-            return entries
-        }
-        let before = try await allPages(first)
+        let before = try await first.allStatementEntries(account: customer, limit: 2)
         #expect(before.map(\.balanceAfter) == expected)
         await first.shutdown()  // the SQLite writer indexes everything on the way out
         let second = try Ledger(database: db.database, clock: clock.clock, ids: ids)
-        let after = try await allPages(second)
+        let after = try await second.allStatementEntries(account: customer, limit: 2)
         #expect(after.map(\.transfer.id) == before.map(\.transfer.id))
         #expect(after.map(\.balanceAfter) == expected)
         let report = try await second.checkInvariants()
@@ -828,14 +818,7 @@ struct LedgerTests {
         }
         for newestFirst in [false, true] {
             for limit in [1, 2, 7, 40, 500] {
-                var seen: [StatementEntry] = []
-                var cursor: String?
-                repeat {
-                    let page = try await ledger.statement(account: hot, after: cursor, limit: limit, newestFirst: newestFirst)
-                    #expect(page.entries.count <= limit)
-                    seen += page.entries
-                    cursor = page.nextCursor
-                } while cursor != nil && seen.count <= expected.count
+                let seen = try await ledger.allStatementEntries(account: hot, limit: limit, newestFirst: newestFirst, max: expected.count)
                 let want = newestFirst ? Array(expected.reversed()) : expected
                 #expect(seen.map(\.transfer.id) == want.map(\.id), "newestFirst \(newestFirst), limit \(limit)")
                 #expect(seen.map(\.balanceAfter) == want.map(\.balance), "newestFirst \(newestFirst), limit \(limit)")

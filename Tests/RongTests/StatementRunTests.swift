@@ -55,14 +55,7 @@ struct StatementRunTests {
             ledger = try Ledger(database: db.database, clock: clock.clock, ids: ids)
         }
         func balances() async throws -> [Int64] {
-            var seen: [Int64] = []
-            var cursor: String?
-            repeat {
-                let page = try await ledger.statement(account: customer, after: cursor, limit: 7)
-                seen += page.entries.map(\.balanceAfter)
-                cursor = page.nextCursor
-            } while cursor != nil && seen.count <= expected.count
-            return seen
+            try await ledger.allStatementEntries(account: customer, limit: 7, max: expected.count).map(\.balanceAfter)
         }
         #expect(try await balances() == expected)
         await ledger.shutdown()
