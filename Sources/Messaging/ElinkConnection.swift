@@ -30,12 +30,15 @@ public actor ElinkConnection {
     private var delivered: [RongID: Int64] = [:]
     private var lastPresence: Timestamp
     private var closed = false
-    /// Sends of this connection waiting for the service, and pushes of the caller's own messages
-    /// held back meanwhile (the actor is re-entered while a send awaits the database; the push
-    /// of the message being sent must not overtake its `ack`).
-    private var sendsInFlight = 0
-    private var heldOwn: [HubEvent] = []
-    static let heldOwnMax = 256
+    /// Hub events that arrived while a client frame was being handled, delivered in order once
+    /// it is answered (and any that arrive meanwhile after them). The actor is re-entered while
+    /// a frame awaits the database; a push made then would be decided on a position the frame is
+    /// about to move (a gap it is filling, a message it is sending), and could overtake its
+    /// answer or repeat a message the answer carries.
+    private var framesInFlight = 0
+    private var held: [HubEvent] = []
+    private var draining = false
+    static let heldMax = 1_024
     /// Messages this connection sent and had acknowledged (the `ack` carried them), whose push
     /// it therefore skips: (conversation, seq), oldest first, bounded.
     private var ackedOwn: [AckedMessage] = []
@@ -95,8 +98,7 @@ public actor ElinkConnection {
                                       ref: nil)]
         }
         await heartbeat()
-        let sends = frame.type == "send" || frame.type == "recall"
-        if sends { sendsInFlight += 1 }
+        framesInFlight += 1
         var frames: [String]
         do {
             frames = try await handle(frame)
@@ -106,13 +108,11 @@ public actor ElinkConnection {
             service.logger.error("elink frame failed", metadata: ["type": "\(frame.type)", "error": "\(error)"])
             frames = [ElinkFrames.error(DomainError(.internalError, "The frame could not be handled; nothing was stored.", status: 500), ref: frame.ref)]
         }
-        if sends {
-            sendsInFlight -= 1
-            if sendsInFlight == 0 && !heldOwn.isEmpty {
-                let held = heldOwn
-                heldOwn.removeAll()
-                for event in held { frames += await deliverNow(event) }
-            }
+        framesInFlight -= 1
+        if framesInFlight == 0 && !draining && !held.isEmpty {
+            draining = true
+            while !held.isEmpty { frames += await deliverNow(held.removeFirst()) }
+            draining = false
         }
         return frames
     }
@@ -210,9 +210,15 @@ public actor ElinkConnection {
 
     /// Turns a hub event into the frames this client should get (none for a duplicate).
     public func deliver(_ event: HubEvent) async -> [String] {
-        if sendsInFlight > 0, event.senderID == principal.userID, heldOwn.count < ElinkConnection.heldOwnMax {
-            heldOwn.append(event)
-            return []
+        if framesInFlight > 0 || draining {
+            if held.count < ElinkConnection.heldMax {
+                held.append(event)
+                return []
+            }
+            // Too many waiting: the client re-syncs this conversation instead.
+            guard event.kind == .message else { return [] }
+            let last = delivered.removeValue(forKey: event.conversationID)
+            return [ElinkFrames.resync(conversationID: event.conversationID, afterSeq: last)]
         }
         return await deliverNow(event)
     }
