@@ -249,7 +249,9 @@ public actor ElinkConnection {
             return [ElinkFrames.resync(conversationID: conversationID, afterSeq: after)]
         }
         let page = try await service.page(conversationID: conversationID, after: after, limit: Int(upTo - after))
-        let messages = page.messages.filter { $0.seq <= upTo }
+        // Another fill may have sent some of these while this one waited for the database.
+        let sent = max(after, delivered[conversationID] ?? after)
+        let messages = page.messages.filter { $0.seq > sent && $0.seq <= upTo }
         if let last = messages.last { delivered[conversationID] = last.seq }
         return messages.map(ElinkFrames.message)
     }
