@@ -18,7 +18,9 @@ struct LedgerBench: AsyncParsableCommand {
 
     @Option(help: "Transfers to submit in batched mode") var transfers = 1_000_000
     @Option(help: "Accounts the transfers move between") var accounts = 10_000
-    @Option(help: "Concurrent submitters") var concurrency = 32
+    /// 128 × 256 keeps 32,768 transfers in flight: enough to fill the writer's batches of up to
+    /// 32,760 (32 × 256 fills a quarter of one, and each batch rewrites every account it touches).
+    @Option(help: "Concurrent submitters") var concurrency = 128
     @Option(help: "Transfers per submission (request)") var perRequest = 256
     @Flag(help: "10% of transfers touch one hot account") var hot = false
     @Option(help: "Transfers in naive mode (one transaction per transfer, one per request)") var naiveTransfers = 10_000
