@@ -82,18 +82,17 @@ extension Ledger {
             throw DomainError.notFound("Account \(id)")
         }
         let num = row.int("num")
-        var afterTS: Int64 = newestFirst ? Int64.max : Int64.min
-        var afterID: [UInt8] = newestFirst ? [UInt8](repeating: 0xFF, count: 16) : []
-        var afterCursor: (ts: Int64, id: RongID)?
+        var after: (ts: Int64, id: RongID)?
         if let cursor {
             let parts = cursor.split(separator: "_")
             guard parts.count == 2, let ts = Int64(parts[0]), let last = try? RongID(String(parts[1])) else {
                 throw DomainError(.invalidRequest, "Invalid cursor '\(cursor.prefix(80))'.", status: 422)
             }
-            afterTS = ts
-            afterID = last.bytes
-            afterCursor = (ts, last)
+            after = (ts, last)
         }
+        // Without a cursor, a bound before (or, newest first, after) every entry.
+        let afterTS = after?.ts ?? (newestFirst ? Int64.max : Int64.min)
+        let afterID = after?.id.bytes ?? (newestFirst ? [UInt8](repeating: 0xFF, count: 16) : [])
         // One statement, so one snapshot: the runs that can hold the page (`StatementRun`, in
         // `last_ts` order; at most one more than the page, as the first may hold only entries
         // up to the cursor) and the tail the SQLite writer has not put in runs yet (a `ts`
@@ -129,8 +128,8 @@ extension Ledger {
                                             + " UNION ALL SELECT * FROM (\(tail(isDebit: false))) AS credits", binds)
         // Entries past the cursor: whole runs in order until the page is full, then the tail.
         let past: (StatementRun.Entry) -> Bool = { entry in
-            guard let cursor = afterCursor else { return true }
-            return newestFirst ? entry.isBefore(ts: cursor.ts, id: cursor.id) : entry.isAfter(ts: cursor.ts, id: cursor.id)
+            guard let after else { return true }
+            return newestFirst ? entry.position < after : entry.position > after
         }
         var candidates: [StatementRun.Entry] = []
         var packedRuns: [(lastTS: Int64, packed: [UInt8])] = []
@@ -151,7 +150,7 @@ extension Ledger {
             fromRuns += shown.count
             candidates += shown
         }
-        candidates.sort { newestFirst ? $1.isBefore($0) : $0.isBefore($1) }
+        candidates.sort { newestFirst ? $0.position > $1.position : $0.position < $1.position }
         let page = candidates.prefix(limit)
         var transfers: [RongID: StoredTransfer] = [:]
         if !page.isEmpty {

@@ -73,9 +73,20 @@ public enum LedgerSchema {
                 """,
                 "CREATE TABLE ledger_index_state (id \(d.bigint) NOT NULL PRIMARY KEY, indexed_upto \(d.bigint) NOT NULL)",
                 "INSERT INTO ledger_index_state (id, indexed_upto) VALUES (1, 0)",
-                // Entries for what v1 already stored; SQLite's writer then continues from here.
-                LedgerSchema.catchUpSQL,
-                d == .postgres ? "UPDATE ledger_index_state SET indexed_upto = 9223372036854775807 WHERE id = 1" : LedgerSchema.advanceIndexSQL,
+                // Entries for what v1 already stored, sorted by account; SQLite's writer then
+                // continued from here (v4 replaced these entries with runs).
+                """
+                INSERT INTO ledger_entries (account_num, ts, transfer_id, is_debit)
+                SELECT account_num, ts, transfer_id, is_debit FROM (
+                    SELECT debit_num AS account_num, ts, id AS transfer_id, 1 AS is_debit FROM ledger_transfers
+                    WHERE ts > (SELECT indexed_upto FROM ledger_index_state WHERE id = 1)
+                    UNION ALL
+                    SELECT credit_num, ts, id, 0 FROM ledger_transfers
+                    WHERE ts > (SELECT indexed_upto FROM ledger_index_state WHERE id = 1)
+                ) AS pending_entries ORDER BY account_num, ts, transfer_id
+                """,
+                d == .postgres ? "UPDATE ledger_index_state SET indexed_upto = 9223372036854775807 WHERE id = 1"
+                    : "UPDATE ledger_index_state SET indexed_upto = (SELECT COALESCE(MAX(ts), 0) FROM ledger_transfers) WHERE id = 1",
             ]
         },
         // SQLite: each ledger writer stamps its commits here, so a writer can tell another
@@ -107,22 +118,6 @@ public enum LedgerSchema {
             ])
         },
     ]
-
-    /// Moves `indexed_upto` to the newest stored transfer, after `catchUpSQL` in the same transaction.
-    static let advanceIndexSQL = "UPDATE ledger_index_state SET indexed_upto = (SELECT COALESCE(MAX(ts), 0) FROM ledger_transfers) WHERE id = 1"
-
-    /// Adds the entries of every transfer after `indexed_upto`, sorted by account so each
-    /// account's last page is written once per catch-up, not once per transfer.
-    static let catchUpSQL = """
-        INSERT INTO ledger_entries (account_num, ts, transfer_id, is_debit)
-        SELECT account_num, ts, transfer_id, is_debit FROM (
-            SELECT debit_num AS account_num, ts, id AS transfer_id, 1 AS is_debit FROM ledger_transfers
-            WHERE ts > (SELECT indexed_upto FROM ledger_index_state WHERE id = 1)
-            UNION ALL
-            SELECT credit_num, ts, id, 0 FROM ledger_transfers
-            WHERE ts > (SELECT indexed_upto FROM ledger_index_state WHERE id = 1)
-        ) AS pending_entries ORDER BY account_num, ts, transfer_id
-        """
 
     static let transferColumns = "t.id, t.ts, t.amount, t.asset, t.code, t.flags, t.pending_id, t.timeout_seconds, t.metadata, t.debit_balance_after, t.credit_balance_after, t.debit_num, t.credit_num, d.id AS debit_id, c.id AS credit_id"
     static let transferFrom = "ledger_transfers t JOIN ledger_accounts d ON d.num = t.debit_num JOIN ledger_accounts c ON c.num = t.credit_num"

@@ -175,11 +175,11 @@ final class PostgresBatchCommitter: Sendable {
         }
         // Statement runs in the same transaction (`indexed_upto` stays at its maximum on
         // PostgreSQL): one per account the batch touched.
-        let tail = output.inserted.map {
+        let stored = output.inserted.map {
             TailTransfer(ts: $0.transfer.timestamp.nanosecondsSinceEpoch, id: $0.transfer.id, debitNum: $0.debitNum, creditNum: $0.creditNum)
         }
         var buffer: [(account: Int64, entry: StatementRun.Entry)] = []
-        for chunk in Self.chunks(StatementRun.runs(of: tail, buffer: &buffer), size: Self.bindsPerStatementMax / 3) {
+        for chunk in Self.chunks(StatementRun.runs(of: stored, buffer: &buffer), size: Self.bindsPerStatementMax / 3) {
             let binds = chunk.flatMap { run -> [SQLValue] in [.int(run.accountNum), .int(run.lastTS), .blob(run.packed)] }
             try await session.execute("INSERT INTO ledger_entry_runs (account_num, last_ts, entries) VALUES \(Self.tuples(chunk.count, 3))", binds)
         }

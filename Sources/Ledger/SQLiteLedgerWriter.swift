@@ -28,8 +28,9 @@ final class SQLiteLedgerWriter: @unchecked Sendable {
     /// Per batch: the slot of each event's debit and credit account (reused across batches).
     private var eventSlots: [Int32] = []
     private var dataVersion: Int64 = -1
-    /// This writer's name in `ledger_writer_state`, and the commit count it stamped last (-1: none yet).
-    private let writerID = UUID().uuidString
+    /// This writer's name in `ledger_writer_state` (an id from the ledger's `IDGenerator`), and
+    /// the commit count it stamped last (-1: none yet).
+    private let writerID: String
     private var stampedCommits: Int64 = -1
     private var lastTimestamp: Int64 = 0
     /// Transfers stored but not yet in a statement run (see `catchUp`).
@@ -52,8 +53,9 @@ final class SQLiteLedgerWriter: @unchecked Sendable {
     /// Accounts kept in memory; beyond this the cache is dropped and rebuilt.
     static let cachedAccountsMax = 2_000_000
 
-    init(path: String, gate: SQLiteWriteGate, clock: BankClock, metrics: LedgerMetrics, batchEventsMax: Int) throws {
+    init(path: String, gate: SQLiteWriteGate, clock: BankClock, writerID: RongID, metrics: LedgerMetrics, batchEventsMax: Int) throws {
         self.gate = gate
+        self.writerID = writerID.description
         self.clock = clock
         self.metrics = metrics
         queue = BatchQueue(batchEventsMax: batchEventsMax)

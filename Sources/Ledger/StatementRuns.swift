@@ -17,10 +17,8 @@ struct StatementRun {
         let id: RongID
         let isDebit: Bool
 
-        /// Commit order: by `ts`, then by id.
-        func isBefore(_ other: Entry) -> Bool { ts != other.ts ? ts < other.ts : id < other.id }
-        func isBefore(ts: Int64, id: RongID) -> Bool { self.ts != ts ? self.ts < ts : self.id < id }
-        func isAfter(ts: Int64, id: RongID) -> Bool { self.ts != ts ? self.ts > ts : self.id > id }
+        /// Where it stands in commit order (by `ts`, then by id); tuples compare in that order.
+        var position: (ts: Int64, id: RongID) { (ts, id) }
     }
 
     let accountNum: Int64
@@ -60,7 +58,7 @@ struct StatementRun {
                 entries.append((t.debitNum, Entry(ts: t.ts, id: t.id, isDebit: true)))
                 entries.append((t.creditNum, Entry(ts: t.ts, id: t.id, isDebit: false)))
             }
-            entries.sort { $0.account != $1.account ? $0.account < $1.account : $0.entry.isBefore($1.entry) }
+            entries.sort { ($0.account, $0.entry.ts, $0.entry.id) < ($1.account, $1.entry.ts, $1.entry.id) }
         }
         return runs(sortedEntries: entries)
     }

@@ -754,47 +754,32 @@ struct LedgerTests {
 
     @Test("A statement reads the same before and after the writer indexes its entries")
     func statementAcrossIndexedAndUnindexedEntries() async throws {
-        let db = try await TestDatabase.make()
-        let clock = ManualClock(shanghai: "2026-11-23T10:00:00")
-        let ids = IDGenerator.deterministic(clock: clock.clock)
-        let first = try Ledger(database: db.database, clock: clock.clock, ids: ids)
-        let bank = ids.next(), customer = ids.next()
-        try await first.createAccount(NewAccount(id: bank, asset: .cny, chartCode: "1003", ownerRef: "bank"))
-        try await first.createAccount(NewAccount(id: customer, asset: .cny, chartCode: "2011", ownerRef: "c"))
+        var t = try await TestLedger.make()
+        let bank = try await t.account(chart: "1003", owner: "bank"), customer = try await t.account(owner: "c")
         // Separate submissions with a frozen clock: the writer indexes the first when it goes idle,
         // and leaves the rest for later (SQLite); PostgreSQL indexes each in its own transaction.
         var expected: [Int64] = []
         var balance: Int64 = 0
         for amount in [100, 250, -50, 700, -1000] as [Int64] {
-            let transfer: TransferRequest = amount > 0 ? .posted(id: ids.next(), from: bank, to: customer, amount: amount)
-                                                       : .posted(id: ids.next(), from: customer, to: bank, amount: -amount)
-            #expect(try await first.submit(transfer).status == .ok)
+            let transfer: TransferRequest = amount > 0 ? .posted(id: t.ids.next(), from: bank, to: customer, amount: amount)
+                                                       : .posted(id: t.ids.next(), from: customer, to: bank, amount: -amount)
+            #expect(try await t.ledger.submit(transfer).status == .ok)
             balance += amount
             expected.append(balance)
         }
-        let before = try await first.allStatementEntries(account: customer, limit: 2)
+        let before = try await t.ledger.allStatementEntries(account: customer, limit: 2)
         #expect(before.map(\.balanceAfter) == expected)
-        await first.shutdown()  // the SQLite writer indexes everything on the way out
-        let second = try Ledger(database: db.database, clock: clock.clock, ids: ids)
-        let after = try await second.allStatementEntries(account: customer, limit: 2)
+        t = try await t.restarted()  // the SQLite writer indexes everything on the way out
+        let after = try await t.ledger.allStatementEntries(account: customer, limit: 2)
         #expect(after.map(\.transfer.id) == before.map(\.transfer.id))
         #expect(after.map(\.balanceAfter) == expected)
-        let report = try await second.checkInvariants()
-        await second.shutdown()
-        await db.cleanup()
-        #expect(report.isHealthy, "\(report)")
+        try await t.finish()
     }
 
     @Test("Statements page the same across many runs and the tail, oldest or newest first, with any page size")
     func statementAcrossRuns() async throws {
-        let db = try await TestDatabase.make()
-        let clock = ManualClock(shanghai: "2026-11-23T10:00:00")
-        let ids = IDGenerator.deterministic(clock: clock.clock)
-        var ledger = try Ledger(database: db.database, clock: clock.clock, ids: ids)
-        let bank = ids.next(), hot = ids.next(), other = ids.next()
-        for (id, chart) in [(bank, "1003"), (hot, "2011"), (other, "2011")] {
-            try await ledger.createAccount(NewAccount(id: id, asset: .cny, chartCode: chart, ownerRef: "r"))
-        }
+        var t = try await TestLedger.make()
+        let bank = try await t.account(chart: "1003"), hot = try await t.account(), other = try await t.account()
         // Four stretches, each closed by a restart (the SQLite writer puts a stretch into one run
         // per account on the way out; PostgreSQL makes a run per batch); the last stays in the tail.
         var expected: [(id: RongID, balance: Int64)] = []
@@ -804,42 +789,32 @@ struct LedgerTests {
             for k in 0..<(stretch == 2 ? 40 : 7) {
                 let amount = Int64(stretch * 100 + k + 1)
                 let toHot = k % 3 != 2
-                let id = ids.next()
+                let id = t.ids.next()
                 batch.append(.posted(id: id, from: toHot ? bank : hot, to: toHot ? hot : bank, amount: amount))
                 balance += toHot ? amount : -amount
                 expected.append((id, balance))
-                batch.append(.posted(id: ids.next(), from: bank, to: other, amount: 1))  // not on the statement
+                batch.append(.posted(id: t.ids.next(), from: bank, to: other, amount: 1))  // not on the statement
             }
-            #expect(try await ledger.submit(batch).allSatisfy { $0.status == .ok })
-            if stretch < 4 {
-                await ledger.shutdown()
-                ledger = try Ledger(database: db.database, clock: clock.clock, ids: ids)
-            }
+            #expect(try await t.ledger.submit(batch).allSatisfy { $0.status == .ok })
+            if stretch < 4 { t = try await t.restarted() }
         }
         for newestFirst in [false, true] {
             for limit in [1, 2, 7, 40, 500] {
-                let seen = try await ledger.allStatementEntries(account: hot, limit: limit, newestFirst: newestFirst, max: expected.count)
+                let seen = try await t.ledger.allStatementEntries(account: hot, limit: limit, newestFirst: newestFirst, max: expected.count)
                 let want = newestFirst ? Array(expected.reversed()) : expected
                 #expect(seen.map(\.transfer.id) == want.map(\.id), "newestFirst \(newestFirst), limit \(limit)")
                 #expect(seen.map(\.balanceAfter) == want.map(\.balance), "newestFirst \(newestFirst), limit \(limit)")
             }
         }
-        let report = try await ledger.checkInvariants()
-        await ledger.shutdown()
-        await db.cleanup()
-        #expect(report.isHealthy, "\(report)")
+        try await t.finish()
     }
 
     @Test("Two live ledgers on one database see each other's commits; other tables' commits change nothing")
     func twoWritersOneDatabase() async throws {
-        let db = try await TestDatabase.make()
-        let clock = ManualClock(shanghai: "2026-11-23T10:00:00")
-        let ids = IDGenerator.deterministic(clock: clock.clock)
-        let a = try Ledger(database: db.database, clock: clock.clock, ids: ids)
-        let b = try Ledger(database: db.database, clock: clock.clock, ids: ids)
-        let bank = ids.next(), customer = ids.next()
-        try await a.createAccount(NewAccount(id: bank, asset: .cny, chartCode: "1002", ownerRef: "bank"))
-        try await a.createAccount(NewAccount(id: customer, asset: .cny, chartCode: "2011", ownerRef: "c", flags: .debitsMustNotExceedCredits))
+        let t = try await TestLedger.make()
+        let a = t.ledger, ids = t.ids, db = t.db
+        let b = try Ledger(database: db.database, clock: t.clock.clock, ids: ids)
+        let bank = try await t.account(chart: "1002", owner: "bank"), customer = try await t.account(.debitsMustNotExceedCredits, owner: "c")
         #expect(try await a.submit(.posted(id: ids.next(), from: bank, to: customer, amount: 500)).status == .ok)
         // b spends 400 of a's 500; a, whose cache saw 500, must see 100 left.
         #expect(try await b.submit(.posted(id: ids.next(), from: customer, to: bank, amount: 400)).status == .ok)
@@ -853,41 +828,30 @@ struct LedgerTests {
         #expect(try await b.submit(.posted(id: ids.next(), from: customer, to: bank, amount: 40)).status == .ok)
         #expect(try await a.submit(.posted(id: ids.next(), from: customer, to: bank, amount: 1)).status == .exceedsCredits)
         #expect(try await a.account(customer)?.balance.postedCreditBalance == 0)
-        let report = try await a.checkInvariants()
-        await a.shutdown()
         await b.shutdown()
-        await db.cleanup()
-        #expect(report.isHealthy, "\(report)")
+        try await t.finish()
     }
 
     @Test("A ledger reopened on the same database sees its state")
     func restart() async throws {
-        let db = try await TestDatabase.make()
-        let clock = ManualClock(shanghai: "2026-11-23T10:00:00")
-        let ids = IDGenerator.deterministic(clock: clock.clock)
-        let first = try Ledger(database: db.database, clock: clock.clock, ids: ids)
-        let bank = ids.next(), customer = ids.next()
-        try await first.createAccount(NewAccount(id: bank, asset: .cny, chartCode: "1002", ownerRef: "bank"))
-        try await first.createAccount(NewAccount(id: customer, asset: .cny, chartCode: "2011", ownerRef: "c", flags: .debitsMustNotExceedCredits))
+        let first = try await TestLedger.make()
+        let bank = try await first.account(chart: "1002", owner: "bank"), customer = try await first.account(.debitsMustNotExceedCredits, owner: "c")
+        let ids = first.ids
         let fund = TransferRequest.posted(id: ids.next(), from: bank, to: customer, amount: 500)
-        #expect(try await first.submit(fund).status == .ok)
+        #expect(try await first.ledger.submit(fund).status == .ok)
         let holdID = ids.next()
-        #expect(try await first.submit(TransferRequest(id: holdID, debitAccountID: customer, creditAccountID: bank, amount: 200,
-                                                       asset: "CNY", flags: [.pending])).status == .ok)
-        await first.shutdown()
-        let second = try Ledger(database: db.database, clock: clock.clock, ids: ids)
-        #expect(try await second.submit(fund).status == .exists)
-        #expect(try await second.submit(.posted(id: ids.next(), from: customer, to: bank, amount: 301)).status == .exceedsCredits)
-        #expect(try await second.submit(TransferRequest(id: ids.next(), flags: [.postPending], pendingID: holdID)).status == .ok)
-        let last = try await second.submit(.posted(id: ids.next(), from: customer, to: bank, amount: 300))
+        #expect(try await first.ledger.submit(TransferRequest(id: holdID, debitAccountID: customer, creditAccountID: bank, amount: 200,
+                                                              asset: "CNY", flags: [.pending])).status == .ok)
+        let second = try await first.restarted()
+        #expect(try await second.ledger.submit(fund).status == .exists)
+        #expect(try await second.ledger.submit(.posted(id: ids.next(), from: customer, to: bank, amount: 301)).status == .exceedsCredits)
+        #expect(try await second.ledger.submit(TransferRequest(id: ids.next(), flags: [.postPending], pendingID: holdID)).status == .ok)
+        let last = try await second.ledger.submit(.posted(id: ids.next(), from: customer, to: bank, amount: 300))
         #expect(last.status == .ok)
         // Commit order keeps increasing across the restart.
-        let page = try await second.statement(account: customer)
+        let page = try await second.ledger.statement(account: customer)
         #expect(page.entries.map(\.balanceAfter) == [500, 500, 300, 0])
-        let report = try await second.checkInvariants()
-        await second.shutdown()
-        await db.cleanup()
-        #expect(report.isHealthy, "\(report)")
+        try await second.finish()
     }
 }
 

@@ -39,44 +39,35 @@ struct StatementRunTests {
 
     @Test("With its runs gone and indexed_upto at 0, statements read the tail and the SQLite writer rebuilds the runs")
     func rebuildFromTransfers() async throws {
-        let db = try await TestDatabase.make()
-        let clock = ManualClock(shanghai: "2026-11-23T10:00:00")
-        let ids = IDGenerator.deterministic(clock: clock.clock)
-        var ledger = try Ledger(database: db.database, clock: clock.clock, ids: ids)
-        let bank = ids.next(), customer = ids.next()
-        try await ledger.createAccount(NewAccount(id: bank, asset: .cny, chartCode: "1003", ownerRef: "bank"))
-        try await ledger.createAccount(NewAccount(id: customer, asset: .cny, chartCode: "2011", ownerRef: "c"))
+        var t = try await TestLedger.make()
+        let bank = try await t.account(chart: "1003", owner: "bank"), customer = try await t.account(owner: "c")
         var expected: [Int64] = []
         for round in 0..<3 {
-            let batch = (1...30).map { TransferRequest.posted(id: ids.next(), from: bank, to: customer, amount: Int64(round * 30 + $0)) }
-            #expect(try await ledger.submit(batch).allSatisfy { $0.status == .ok })
+            let batch = (1...30).map { TransferRequest.posted(id: t.ids.next(), from: bank, to: customer, amount: Int64(round * 30 + $0)) }
+            #expect(try await t.ledger.submit(batch).allSatisfy { $0.status == .ok })
             for transfer in batch { expected.append((expected.last ?? 0) + (transfer.amount ?? 0)) }
-            await ledger.shutdown()
-            ledger = try Ledger(database: db.database, clock: clock.clock, ids: ids)
+            t = try await t.restarted()
         }
         func balances() async throws -> [Int64] {
-            try await ledger.allStatementEntries(account: customer, limit: 7, max: expected.count).map(\.balanceAfter)
+            try await t.ledger.allStatementEntries(account: customer, limit: 7, max: expected.count).map(\.balanceAfter)
         }
         #expect(try await balances() == expected)
-        await ledger.shutdown()
         // The state migration v4 leaves on SQLite: no runs, everything after indexed_upto 0.
-        try await db.database.execute("DELETE FROM ledger_entry_runs", [])
-        try await db.database.execute("UPDATE ledger_index_state SET indexed_upto = 0 WHERE id = 1", [])
-        ledger = try Ledger(database: db.database, clock: clock.clock, ids: ids)
+        t = try await t.restarted { database in
+            try await database.execute("DELETE FROM ledger_entry_runs", [])
+            try await database.execute("UPDATE ledger_index_state SET indexed_upto = 0 WHERE id = 1", [])
+        }
+        let database = t.db.database
         #expect(try await balances() == expected)
-        await ledger.shutdown()  // SQLite: catches up from the stored transfers on the way out
-        let runs = try await db.database.query("SELECT COUNT(*) AS n FROM ledger_entry_runs", []).first?.int("n") ?? -1
-        let upto = try await db.database.query("SELECT indexed_upto FROM ledger_index_state WHERE id = 1", []).first?.int("indexed_upto") ?? -1
-        let newest = try await db.database.query("SELECT MAX(ts) AS ts FROM ledger_transfers", []).first?.int("ts") ?? -2
-        if db.database.dialect == .sqlite {
+        t = try await t.restarted()  // SQLite: catches up from the stored transfers on the way out
+        let runs = try await database.query("SELECT COUNT(*) AS n FROM ledger_entry_runs", []).first?.int("n") ?? -1
+        let upto = try await database.query("SELECT indexed_upto FROM ledger_index_state WHERE id = 1", []).first?.int("indexed_upto") ?? -1
+        let newest = try await database.query("SELECT MAX(ts) AS ts FROM ledger_transfers", []).first?.int("ts") ?? -2
+        if database.dialect == .sqlite {
             #expect(runs == 2)  // one stretch, two accounts
             #expect(upto == newest)
         }
-        ledger = try Ledger(database: db.database, clock: clock.clock, ids: ids)
         #expect(try await balances() == expected)
-        let report = try await ledger.checkInvariants()
-        await ledger.shutdown()
-        await db.cleanup()
-        #expect(report.isHealthy, "\(report)")
+        try await t.finish()
     }
 }

@@ -46,6 +46,14 @@ struct TestLedger {
         return id
     }
 
+    /// Stops this ledger (the SQLite writer catches up its statement runs on the way out), runs
+    /// `whileStopped`, and starts a new one on the same database, clock and ids: a restart.
+    func restarted(whileStopped: (Database) async throws -> Void = { _ in }) async throws -> TestLedger {
+        await ledger.shutdown()
+        try await whileStopped(db.database)
+        return TestLedger(db: db, ledger: try Ledger(database: db.database, clock: clock.clock, ids: ids), clock: clock, ids: ids)
+    }
+
     /// Ends a scenario: the ledger invariant must hold; then releases everything.
     func finish() async throws {
         let report = try await ledger.checkInvariants()
