@@ -31,7 +31,7 @@ extension AccountsService {
     /// Gives back what `reserve` counted, when the movement then failed.
     func release(_ charges: [LimitCharge], amountFen: Int64, on date: BusinessDate) async throws {
         guard !charges.isEmpty else { return }
-        try await database.transaction { tx in try await release(tx, charges, amountFen: amountFen, on: date) }
+        try await database.batchedTransaction { [self] tx in try await release(tx, charges, amountFen: amountFen, on: date) }
     }
 
     func release(_ tx: any SQLSession, _ charges: [LimitCharge], amountFen: Int64, on date: BusinessDate) async throws {

@@ -188,7 +188,11 @@ extension AccountsService {
 
     /// Refuses a frozen or closed account as the payer.
     public static func checkCanSend(_ account: EAccount) throws(DomainError) {
-        switch account.status {
+        try checkCanSend(status: account.status)
+    }
+
+    static func checkCanSend(status: String) throws(DomainError) {
+        switch status {
         case "frozen": throw DomainError(.accountFrozen, "The account is frozen and cannot send money.", status: 422)
         case "closed": throw closed
         default: break

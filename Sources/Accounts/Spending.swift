@@ -20,54 +20,79 @@ extension AccountsService {
             .map(AccountsService.customer)
     }
 
-    /// Holds `amountFen` on `account` for a payment to `payeeAccountID`, counting it as spending
-    /// against the class limits (reserved on `date`). Throws the refusal (frozen, limit, funds).
-    /// `alsoInTransaction` runs in the transaction that reserves the class limits (the caller's own
-    /// limits reserve with them, so a refusal of either leaves neither counted); `undoInTransaction`
-    /// runs with the release when the ledger then refuses the hold.
-    /// With `captureID`, the hold's capture goes in the same ledger submission (one commit, not
-    /// two); returns true when it was captured there. Otherwise (or on a repeat) call `captureSpending`.
-    @discardableResult
-    public func holdSpending(_ account: EAccount, amountFen: Int64, payeeAccountID: RongID, holdID: RongID, timeoutSeconds: Int64,
-                             memo: String, on date: BusinessDate, captureID: RongID? = nil,
-                             alsoInTransaction: (@Sendable (any SQLSession) async throws -> Void)? = nil,
-                             undoInTransaction: (@Sendable (any SQLSession) async throws -> Void)? = nil) async throws -> Bool {
-        try await holdOutflow(account, category: .spending, amountFen: amountFen, payeeAccountID: payeeAccountID, holdID: holdID,
-                              code: AccountsTransferCode.spending, timeoutSeconds: timeoutSeconds, memo: memo, on: date, postID: captureID,
-                              alsoInTransaction: alsoInTransaction, undoInTransaction: undoInTransaction)
+    /// Reserves a payment's class limits (spending) inside the caller's transaction, after checking
+    /// there that the account can send, so the caller commits the reservation with its own state
+    /// change (e-Pay: the spent code and the order's claim). Then `holdReservedSpending`.
+    public func reserveSpending(_ tx: any SQLSession, _ account: EAccount, amountFen: Int64, on date: BusinessDate) async throws {
+        guard let row = try await tx.first("SELECT status FROM accounts_e_accounts WHERE id = ?", [.id(account.id)]) else {
+            throw DomainError.notFound("Account")
+        }
+        try AccountsService.checkCanSend(status: row.text("status"))
+        try await reserve(tx, charges(account, .spending, .outbound), amountFen: amountFen, on: date)
     }
 
-    /// Holds money leaving `account` (a payment, or a transfer to another bank), counting it
-    /// against the limits of `category` (reserved on `date`). Idempotent on `holdID`. With
-    /// `postID` the hold is posted in full in the same ledger submission; returns true when it was.
+    /// Holds `amountFen` on `account` for a payment to `payeeAccountID` whose limits the caller
+    /// reserved with `reserveSpending`. Throws the refusal (funds, frozen); a refusal releases the
+    /// class limits and runs `undoInTransaction` in the same transaction. With `captureID`, the
+    /// hold's capture goes in the same ledger submission (one commit, not two); returns true when
+    /// it was captured there. On a repeat (the hold exists) the new reservation is given back the
+    /// same way and it returns false: call `captureSpending`.
+    @discardableResult
+    public func holdReservedSpending(_ account: EAccount, amountFen: Int64, payeeAccountID: RongID, holdID: RongID, timeoutSeconds: Int64,
+                                     memo: String, on date: BusinessDate, captureID: RongID? = nil,
+                                     undoInTransaction: (@Sendable (any SQLSession) async throws -> Void)? = nil) async throws -> Bool {
+        let charges = charges(account, .spending, .outbound)
+        return try await locks.withLock([account.id]) {
+            if try await ledger.transfer(holdID) != nil {
+                try await giveBack(charges, amountFen: amountFen, on: date, undoInTransaction: undoInTransaction)
+                return false
+            }
+            return try await submitHold(account, charges: charges, amountFen: amountFen, payeeAccountID: payeeAccountID, holdID: holdID,
+                                        code: AccountsTransferCode.spending, timeoutSeconds: timeoutSeconds, memo: memo, on: date, postID: captureID,
+                                        undoInTransaction: undoInTransaction)
+        }
+    }
+
+    /// Holds money leaving `account` (a transfer to another bank), counting it against the limits
+    /// of `category` (reserved on `date`). Idempotent on `holdID`. With `postID` the hold is posted
+    /// in full in the same ledger submission; returns true when it was.
     @discardableResult
     public func holdOutflow(_ account: EAccount, category: MovementCategory, amountFen: Int64, payeeAccountID: RongID, holdID: RongID,
-                            code: Int, timeoutSeconds: Int64, memo: String, on date: BusinessDate, postID: RongID? = nil,
-                            alsoInTransaction: (@Sendable (any SQLSession) async throws -> Void)? = nil,
-                            undoInTransaction: (@Sendable (any SQLSession) async throws -> Void)? = nil) async throws -> Bool {
+                            code: Int, timeoutSeconds: Int64, memo: String, on date: BusinessDate, postID: RongID? = nil) async throws -> Bool {
         let charges = charges(account, category, .outbound)
         return try await locks.withLock([account.id]) {
             if try await ledger.transfer(holdID) != nil { return false }
             guard let current = try await eAccount(id: account.id) else { throw DomainError.notFound("Account") }
             try AccountsService.checkCanSend(current)
-            try await database.transaction { tx in
-                try await reserve(tx, charges, amountFen: amountFen, on: date)
-                try await alsoInTransaction?(tx)
-            }
-            await coverShortfall(current, amountFen: amountFen)
-            var transfers = [TransferRequest(id: holdID, debitAccountID: account.id, creditAccountID: payeeAccountID, amount: amountFen,
-                                             asset: "CNY", code: code, flags: [.pending],
-                                             timeoutSeconds: timeoutSeconds, metadata: AccountsService.memo(memo))]
-            if let postID { transfers.append(TransferRequest(id: postID, code: code, flags: [.postPending], pendingID: holdID)) }
-            let results = try await ledger.submit(transfers)
-            guard results[0].isSuccess else {
-                try await database.transaction { tx in
-                    try await release(tx, charges, amountFen: amountFen, on: date)
-                    try await undoInTransaction?(tx)
-                }
-                throw AccountsService.refusal(results[0].status)
-            }
-            return results.count == 2 && results[1].isSuccess
+            try await database.batchedTransaction { [self] tx in try await reserve(tx, charges, amountFen: amountFen, on: date) }
+            return try await submitHold(current, charges: charges, amountFen: amountFen, payeeAccountID: payeeAccountID, holdID: holdID, code: code,
+                                        timeoutSeconds: timeoutSeconds, memo: memo, on: date, postID: postID, undoInTransaction: nil)
+        }
+    }
+
+    /// The ledger half of a hold whose limits are reserved (called under the account's lock).
+    private func submitHold(_ account: EAccount, charges: [LimitCharge], amountFen: Int64, payeeAccountID: RongID, holdID: RongID, code: Int,
+                            timeoutSeconds: Int64, memo: String, on date: BusinessDate, postID: RongID?,
+                            undoInTransaction: (@Sendable (any SQLSession) async throws -> Void)?) async throws -> Bool {
+        await coverShortfall(account, amountFen: amountFen)
+        var transfers = [TransferRequest(id: holdID, debitAccountID: account.id, creditAccountID: payeeAccountID, amount: amountFen,
+                                         asset: "CNY", code: code, flags: [.pending],
+                                         timeoutSeconds: timeoutSeconds, metadata: AccountsService.memo(memo))]
+        if let postID { transfers.append(TransferRequest(id: postID, code: code, flags: [.postPending], pendingID: holdID)) }
+        let results = try await ledger.submit(transfers)
+        guard results[0].isSuccess else {
+            try await giveBack(charges, amountFen: amountFen, on: date, undoInTransaction: undoInTransaction)
+            throw AccountsService.refusal(results[0].status)
+        }
+        return results.count == 2 && results[1].isSuccess
+    }
+
+    /// Releases reserved limits and runs the caller's undo, in one transaction.
+    private func giveBack(_ charges: [LimitCharge], amountFen: Int64, on date: BusinessDate,
+                          undoInTransaction: (@Sendable (any SQLSession) async throws -> Void)?) async throws {
+        try await database.batchedTransaction { [self] tx in
+            try await release(tx, charges, amountFen: amountFen, on: date)
+            try await undoInTransaction?(tx)
         }
     }
 
@@ -88,7 +113,7 @@ extension AccountsService {
             if try await ledger.transfer(transferID) != nil { return }
             guard account.status != "closed" else { throw AccountsService.closed }
             try await checkBalanceCap(account, incomingFen: amountFen)
-            try await database.transaction { tx in try await reserve(tx, charges, amountFen: amountFen, on: date) }
+            try await database.batchedTransaction { [self] tx in try await reserve(tx, charges, amountFen: amountFen, on: date) }
             let result = try await ledger.submit([.posted(id: transferID, from: fromAccountID, to: account.id, amount: amountFen, code: code,
                                                           metadata: AccountsService.memo(memo))])[0]
             guard result.isSuccess else {

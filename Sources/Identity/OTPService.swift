@@ -74,7 +74,7 @@ public struct OTPService: Sendable {
         // writer; PostgreSQL takes a transaction-scoped advisory lock), so requests sent at the same
         // time cannot all pass the check.
         let text = smsText ?? purpose.textZH
-        let message: SMSMessage? = try await database.transaction { tx in
+        let message: SMSMessage? = try await database.batchedTransaction { tx in
             if tx.dialect == .postgres {
                 _ = try await tx.query("SELECT pg_advisory_xact_lock(?)", [.int(Int64(bitPattern: FNV1a.hash("otp:" + mobile)))])
             }
@@ -108,7 +108,7 @@ public struct OTPService: Sendable {
     public func verify(challengeID: RongID, code: String, purpose: OTPPurpose, mobile: String, context: String,
                        onSuccess: (@Sendable (any SQLSession) async throws -> Void)? = nil) async throws {
         let now = clock.now()
-        let outcome: DomainError? = try await database.transaction { tx in
+        let outcome: DomainError? = try await database.batchedTransaction { tx in
             guard let row = try await tx.first(
                 // FOR UPDATE on PostgreSQL: wrong codes sent at the same time are counted one after another.
                 "SELECT purpose, mobile, context_hash, code_hash, expires_at, attempts, consumed_at FROM identity_otps WHERE id = ?"

@@ -41,7 +41,9 @@ extension PaymentsService {
     /// Confirms with the code: the amount is held on the customer's account, then captured into
     /// the merchant's settlement account. Two confirmations at once capture once: the order moves
     /// `created → confirming` in the transaction that spends the code, and only the winner proceeds.
-    /// Three commits on the way: code + claim, e-Pay and class limits, final state + webhook.
+    /// Three commits on the way: code + claim + e-Pay and class limits; the ledger's hold and
+    /// capture; final state + webhook. A limit refusal rolls the first back whole (the code stays
+    /// unspent); a ledger refusal gives the limits back and returns the order to `created`.
     public func confirm(orderID: RongID, challengeID: RongID, code: String, address: String) async throws -> PaymentOrder {
         let order = try await payableOrder(orderID, allowPaid: true)
         switch order.status {
@@ -54,13 +56,17 @@ extension PaymentsService {
             throw DomainError(.payerVerificationFailed, "Request a payment code first.", status: 422)
         }
         let now = clock.now()
+        let date = clock.businessDate()
+        let limits = try await limits(of: customer)
         do {
             try await identity.otp.verify(challengeID: challengeID, code: code, purpose: .payment, mobile: customer.mobile,
-                                          context: PaymentsService.codeContext(order, account: account)) { tx in
+                                          context: PaymentsService.codeContext(order, account: account)) { [self] tx in
                 let claimed = try await tx.execute(
                     "UPDATE payments_orders SET status = 'confirming' WHERE id = ? AND status = 'created' AND challenge_id = ? AND expires_at > ?",
                     [.id(orderID), .id(challengeID), .time(now)])
                 guard claimed == 1 else { throw ClaimLost() }
+                try await accounts.reserveSpending(tx, account, amountFen: order.amountFen, on: date)
+                try await reserveEPay(tx, customer: customer, amountFen: order.amountFen, limits: limits, on: date)
             }
         } catch is ClaimLost {
             // Another confirmation got there first, or the order changed under us; the code stays unspent.
@@ -74,7 +80,7 @@ extension PaymentsService {
             }
         }
         do {
-            return try await capture(order, customer: customer, account: account, merchant: merchant, address: address)
+            return try await capture(order, customer: customer, account: account, merchant: merchant, reservedOn: date, address: address)
         } catch {
             _ = try? await database.execute("UPDATE payments_orders SET status = 'created' WHERE id = ? AND status = 'confirming'", [.id(orderID)])
             throw error
@@ -83,27 +89,26 @@ extension PaymentsService {
 
     private struct ClaimLost: Error {}
 
-    private func capture(_ order: PaymentOrder, customer: Customer, account: EAccount, merchant: Merchant, address: String) async throws -> PaymentOrder {
+    private func capture(_ order: PaymentOrder, customer: Customer, account: EAccount, merchant: Merchant, reservedOn date: BusinessDate,
+                         address: String) async throws -> PaymentOrder {
         let orderID = order.id
-        let date = clock.businessDate()
-        let limits = try await limits(of: customer)
         let holdID = RongID.derived("payments.hold", orderID.description)
         let captureID = RongID.derived("payments.capture", orderID.description)
-        // e-Pay limits reserve in the class limits' transaction; a ledger refusal gives both back
-        // together. The hold and its capture go to the ledger in one submission (one commit).
-        let captured = try await accounts.holdSpending(
+        // The hold and its capture go to the ledger in one submission (one commit); a refusal
+        // gives the class and e-Pay limits back together.
+        let captured = try await accounts.holdReservedSpending(
             account, amountFen: order.amountFen, payeeAccountID: merchant.settlementAccountID, holdID: holdID,
             timeoutSeconds: PaymentsService.holdTimeoutSeconds, memo: "e支付 \(merchant.name) \(order.orderNumber)", on: date, captureID: captureID,
-            alsoInTransaction: { tx in try await self.reserveEPay(tx, customer: customer, amountFen: order.amountFen, limits: limits, on: date) },
             undoInTransaction: { tx in try await self.releaseEPay(tx, customer: customer, amountFen: order.amountFen, on: date) })
         // A repeat after a crash (the hold was already there) captures here, idempotently.
         if !captured { try await accounts.captureSpending(holdID: holdID, captureID: captureID) }
-        try await database.transaction { tx in
+        let paidAt = clock.now()
+        try await database.batchedTransaction { [self] tx in
             try await tx.execute(
                 """
                 UPDATE payments_orders SET status = 'paid', captured_fen = amount_fen, hold_transfer_id = ?, capture_transfer_id = ?, paid_at = ?
                 WHERE id = ? AND status = 'confirming'
-                """, [.id(holdID), .id(captureID), .time(clock.now()), .id(orderID)])
+                """, [.id(holdID), .id(captureID), .time(paidAt), .id(orderID)])
             try await enqueueEvent(tx, orderID: orderID, type: "order.paid")
             try await identity.audit.record(tx, actor: "customer:\(customer.id)", action: "epay.pay", target: "order:\(orderID)", address: address,
                                             detail: "amount=\(order.amountFen) merchant=\(merchant.id)")

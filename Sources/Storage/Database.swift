@@ -114,15 +114,10 @@ public final class Database: SQLSession, Sendable {
         }
     }
 
-    /// Autocommit statement (its own transaction).
+    /// Autocommit statement (its own transaction; on SQLite a batched one, see `batchedTransaction`).
     @discardableResult
     public func execute(_ sql: String, _ binds: [SQLValue]) async throws -> Int {
-        if let writer {
-            let connection = await writer.acquire()
-            return try await group.run(on: connection, handOver: { await writer.hasWaiters }, release: { await writer.release(connection) }) {
-                try $0.execute(sql, binds)
-            }
-        }
+        if batched != nil { return try await batchedTransaction { try await $0.execute(sql, binds) } }
         return try await postgres!.withConnection { connection in
             try await PostgresSession(connection: connection, logger: logger).execute(sql, binds)
         }

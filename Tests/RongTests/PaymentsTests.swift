@@ -212,6 +212,50 @@ import Testing
         try await t.finish()
     }
 
+    @Test("A payment the ledger refuses counts against no limit and leaves the order payable")
+    func ledgerRefusalGivesLimitsBack() async throws {
+        let t = try await TestPlatform.make()
+        let merchant = try await t.merchant().merchant
+        let (principal, account, last6) = try await payer(t, fundFen: 100_00)
+        let big = try await t.payments.createOrder(merchant: merchant, orderNumber: "R0", amountFen: 4_000_00, description: "茶", expiresInSeconds: nil)
+        do {
+            _ = try await pay(t, big, mobile: "13811112222", last6: last6)
+            Issue.record("paid more than the balance")
+        } catch let error as DomainError { #expect(error.code == .insufficientFunds) }
+        #expect(try await t.payments.order(id: big.id)?.status == .created)
+        let usage = try await t.db.database.query("SELECT used_fen FROM accounts_limit_usage WHERE e_account_id = ?", [.id(account.id)])
+            + t.db.database.query("SELECT used_fen FROM payments_limit_usage WHERE customer_id = ?", [.id(account.customerID)])
+        #expect(!usage.isEmpty && usage.allSatisfy { $0.int("used_fen") == 0 }, "the refused ¥4,000 is given back to every limit")
+        // With money on the account, the whole day's ¥5,000 is still there.
+        _ = try await t.accounts.fund(principal, accountID: account.id, amountFen: 10_000_00, idempotencyKey: "fund-more", address: "test")
+        t.clock.advance(seconds: 61)
+        let exact = try await t.payments.createOrder(merchant: merchant, orderNumber: "R1", amountFen: 5_000_00, description: "茶", expiresInSeconds: nil)
+        #expect(try await pay(t, exact, mobile: "13811112222", last6: last6).status == .paid)
+        try await t.finish()
+    }
+
+    @Test("A limit refusal rolls the confirmation back whole: the code unspent, the order payable")
+    func limitRefusalKeepsTheCode() async throws {
+        let t = try await TestPlatform.make()
+        let merchant = try await t.merchant().merchant
+        let (_, _, last6) = try await payer(t)
+        let first = try await t.payments.createOrder(merchant: merchant, orderNumber: "C0", amountFen: 4_000_00, description: "茶", expiresInSeconds: nil)
+        t.clock.advance(seconds: 61)
+        let second = try await t.payments.createOrder(merchant: merchant, orderNumber: "C1", amountFen: 2_000_00, description: "茶", expiresInSeconds: nil)
+        let challenge = try await t.payments.requestPaymentCode(orderID: second.id, mobile: "13811112222", accountLast6: last6, address: "test")
+        let code = try await t.lastCode("13811112222")
+        t.clock.advance(seconds: 61)
+        #expect(try await pay(t, first, mobile: "13811112222", last6: last6).status == .paid)
+        do {
+            _ = try await t.payments.confirm(orderID: second.id, challengeID: challenge.id, code: code, address: "test")
+            Issue.record("over the daily limit")
+        } catch let error as DomainError { #expect(error.extensions["limit"] == .string("epay_daily")) }
+        #expect(try await t.payments.order(id: second.id)?.status == .created)
+        let spent = try await t.db.database.first("SELECT consumed_at FROM identity_otps WHERE id = ?", [.id(challenge.id)])
+        #expect(spent?.optionalInt("consumed_at") == nil, "the refused confirmation did not spend the code")
+        try await t.finish()
+    }
+
     @Test("Class III spending counts against its ¥2,000 daily limit")
     func classLimitsApply() async throws {
         let t = try await TestPlatform.make()
