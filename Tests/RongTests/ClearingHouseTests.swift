@@ -550,18 +550,7 @@ struct ISO20022SchemaTests {
     /// python3 with xmlschema, and a schema for every message (scripts/validate-iso20022 --check).
     static let validatorAvailable: Bool = (try? run(["python3", script, "--check"] + messages).status) == 0
 
-    static func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
+    static func run(_ arguments: [String]) throws -> (status: Int32, output: String) { try ChildProcess.run(arguments) }
 
     @Test("Sample documents of every type validate against the ISO 20022 XSDs",
           .enabled(if: validatorAvailable,

@@ -20,24 +20,18 @@ import Testing
         let ackFile = directory.appendingPathComponent("acks.txt").path
 
         for round in 1...2 {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: binary)
-            process.arguments = ["ledger", "load", "--database", databaseURL, "--ack-file", ackFile + ".\(round)", "--concurrency", "8", "--per-request", "50"]
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = FileHandle.nullDevice
-            try process.run()
+            let process = try ChildProcess.spawn(binary, ["ledger", "load", "--database", databaseURL, "--ack-file", ackFile + ".\(round)",
+                                                          "--concurrency", "8", "--per-request", "50"])
             // Wait for "ready", then let it write for a while.
             var ready = false
             for _ in 0..<200 {
-                if String(decoding: output.fileHandleForReading.availableData, as: UTF8.self).contains("ready") { ready = true; break }
+                if String(decoding: process.output.availableData, as: UTF8.self).contains("ready") { ready = true; break }
                 try await Task.sleep(nanoseconds: 50_000_000)
             }
             #expect(ready)
             try await Task.sleep(nanoseconds: 1_500_000_000)
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-            #expect(process.terminationReason == .uncaughtSignal)
+            process.kill(SIGKILL)
+            #expect(process.wait().signal == SIGKILL)
         }
 
         var logger = Logger(label: "test")
