@@ -20,17 +20,19 @@ public final class InstalledSlot<Value: Sendable>: Sendable {
 
 extension AccountsService {
     /// Before money leaves `account`: when its available balance is short of `amountFen`, asks the
-    /// installed cover to bring the difference in. A failing cover is logged; the movement then
-    /// fails for lack of funds as it would have without one.
-    func coverShortfall(_ account: EAccount, amountFen: Int64) async {
-        guard let cover = shortfallCover.current else { return }
+    /// installed cover to bring the difference in; returns true when something came in. A failing
+    /// cover is logged; the movement then fails for lack of funds as it would have without one.
+    @discardableResult
+    func coverShortfall(_ account: EAccount, amountFen: Int64) async -> Bool {
+        guard let cover = shortfallCover.current else { return false }
         do {
-            guard let balance = try await ledger.account(account.id)?.balance else { return }
+            guard let balance = try await ledger.account(account.id)?.balance else { return false }
             let shortfall = amountFen - balance.availableCreditBalance
-            guard shortfall > 0 else { return }
-            _ = try await cover.cover(account, shortfallFen: shortfall)
+            guard shortfall > 0 else { return false }
+            return try await cover.cover(account, shortfallFen: shortfall) > 0
         } catch {
             logger.warning("shortfall cover failed", metadata: ["account": "\(account.id)", "error": "\(error)"])
+            return false
         }
     }
 }

@@ -35,21 +35,19 @@ extension AccountsService {
     /// reserved with `reserveSpending`. Throws the refusal (funds, frozen); a refusal releases the
     /// class limits and runs `undoInTransaction` in the same transaction. With `captureID`, the
     /// hold's capture goes in the same ledger submission (one commit, not two); returns true when
-    /// it was captured there. On a repeat (the hold exists) the new reservation is given back the
-    /// same way and it returns false: call `captureSpending`.
+    /// it was captured there. On a repeat (the ledger has the hold already) the new reservation is
+    /// given back the same way; call `captureSpending` when it returns false.
     @discardableResult
     public func holdReservedSpending(_ account: EAccount, amountFen: Int64, payeeAccountID: RongID, holdID: RongID, timeoutSeconds: Int64,
                                      memo: String, on date: BusinessDate, captureID: RongID? = nil,
                                      undoInTransaction: (@Sendable (any SQLSession) async throws -> Void)? = nil) async throws -> Bool {
         let charges = charges(account, .spending, .outbound)
         return try await locks.withLock([account.id]) {
-            if try await ledger.transfer(holdID) != nil {
-                try await giveBack(charges, amountFen: amountFen, on: date, undoInTransaction: undoInTransaction)
-                return false
-            }
-            return try await submitHold(account, charges: charges, amountFen: amountFen, payeeAccountID: payeeAccountID, holdID: holdID,
-                                        code: AccountsTransferCode.spending, timeoutSeconds: timeoutSeconds, memo: memo, on: date, postID: captureID,
-                                        undoInTransaction: undoInTransaction)
+            let results = try await submitHold(account, charges: charges, amountFen: amountFen, payeeAccountID: payeeAccountID, holdID: holdID,
+                                               code: AccountsTransferCode.spending, timeoutSeconds: timeoutSeconds, memo: memo, on: date,
+                                               postID: captureID, undoInTransaction: undoInTransaction)
+            if results[0].status == .exists { try await giveBack(charges, amountFen: amountFen, on: date, undoInTransaction: undoInTransaction) }
+            return results.count == 2 && results[1].isSuccess
         }
     }
 
@@ -65,26 +63,31 @@ extension AccountsService {
             guard let current = try await eAccount(id: account.id) else { throw DomainError.notFound("Account") }
             try AccountsService.checkCanSend(current)
             try await database.batchedTransaction { [self] tx in try await reserve(tx, charges, amountFen: amountFen, on: date) }
-            return try await submitHold(current, charges: charges, amountFen: amountFen, payeeAccountID: payeeAccountID, holdID: holdID, code: code,
-                                        timeoutSeconds: timeoutSeconds, memo: memo, on: date, postID: postID, undoInTransaction: nil)
+            let results = try await submitHold(current, charges: charges, amountFen: amountFen, payeeAccountID: payeeAccountID, holdID: holdID,
+                                               code: code, timeoutSeconds: timeoutSeconds, memo: memo, on: date, postID: postID, undoInTransaction: nil)
+            return results.count == 2 && results[1].isSuccess
         }
     }
 
-    /// The ledger half of a hold whose limits are reserved (called under the account's lock).
+    /// The ledger half of a hold whose limits are reserved (called under the account's lock). When
+    /// the balance is short, the shortfall cover (a money-fund redemption) runs and the hold is
+    /// tried once more; a refusal then gives the limits back and throws.
     private func submitHold(_ account: EAccount, charges: [LimitCharge], amountFen: Int64, payeeAccountID: RongID, holdID: RongID, code: Int,
                             timeoutSeconds: Int64, memo: String, on date: BusinessDate, postID: RongID?,
-                            undoInTransaction: (@Sendable (any SQLSession) async throws -> Void)?) async throws -> Bool {
-        await coverShortfall(account, amountFen: amountFen)
+                            undoInTransaction: (@Sendable (any SQLSession) async throws -> Void)?) async throws -> [TransferResult] {
         var transfers = [TransferRequest(id: holdID, debitAccountID: account.id, creditAccountID: payeeAccountID, amount: amountFen,
                                          asset: "CNY", code: code, flags: [.pending],
                                          timeoutSeconds: timeoutSeconds, metadata: AccountsService.memo(memo))]
         if let postID { transfers.append(TransferRequest(id: postID, code: code, flags: [.postPending], pendingID: holdID)) }
-        let results = try await ledger.submit(transfers)
+        var results = try await ledger.submit(transfers)
+        if results[0].status == .exceedsCredits, await coverShortfall(account, amountFen: amountFen) {
+            results = try await ledger.submit(transfers)
+        }
         guard results[0].isSuccess else {
             try await giveBack(charges, amountFen: amountFen, on: date, undoInTransaction: undoInTransaction)
             throw AccountsService.refusal(results[0].status)
         }
-        return results.count == 2 && results[1].isSuccess
+        return results
     }
 
     /// Releases reserved limits and runs the caller's undo, in one transaction.

@@ -115,7 +115,7 @@ extension PaymentsService {
             let alert = "您尾号\(account.accountNumber.suffix(4))的账户e支付消费\(Money.fen(order.amountFen).formatted)，商户：\(merchant.name.prefix(30))。"
             try await identity.notifications.record(tx, userID: customer.userID, kind: "alert.transaction", title: "动账提醒", body: alert, smsText: alert)
         }
-        let paid = try await self.order(id: orderID)!
+        let paid = order.paid(at: paidAt)
         await notifyPurchase(paid, customer: customer, account: account, merchant: merchant)
         return paid
     }

@@ -54,6 +54,8 @@ public enum CreditCode {
 
 extension PaymentsService {
     static let merchantColumns = "id, name, licence_number, settlement_account_id, notify_url, status, created_at"
+    /// The same columns of `payments_merchants m` in a join.
+    static let joinedMerchantColumns = merchantColumns.split(separator: ", ").map { "m.\($0)" }.joined(separator: ", ")
 
     static func merchant(_ row: SQLRow) -> Merchant {
         Merchant(id: row.id("id"), name: row.text("name"), licenceNumber: row.text("licence_number"),
@@ -180,11 +182,10 @@ extension PaymentsService {
         let keyID = String(apiKey[apiKey.index(apiKey.startIndex, offsetBy: 3)..<dot])
         let secret = String(apiKey[apiKey.index(after: dot)...])
         guard let row = try await database.first(
-            "SELECT k.secret_hash, k.revoked_at, m.status, m.id FROM payments_merchant_keys k JOIN payments_merchants m ON m.id = k.merchant_id WHERE k.key_id = ?",
+            "SELECT k.secret_hash, k.revoked_at, \(PaymentsService.joinedMerchantColumns) FROM payments_merchant_keys k JOIN payments_merchants m ON m.id = k.merchant_id WHERE k.key_id = ?",
             [.text(keyID)]), case .blob(let stored) = row["secret_hash"], stored == PaymentsService.digest(secret),
-              row.optionalInt("revoked_at") == nil, row.text("status") == "active",
-              let merchant = try await merchant(id: row.id("id")) else { throw unauthorized }
-        return merchant
+              row.optionalInt("revoked_at") == nil, row.text("status") == "active" else { throw unauthorized }
+        return PaymentsService.merchant(row)
     }
 
     /// An http(s) URL of at most 300 characters. Unless private targets are allowed (development),

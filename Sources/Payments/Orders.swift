@@ -23,6 +23,15 @@ public struct PaymentOrder: Sendable, Hashable {
     public let closedAt: Timestamp?
 }
 
+extension PaymentOrder {
+    /// The order as the capture leaves it (what a re-read after the commit would return).
+    func paid(at time: Timestamp) -> PaymentOrder {
+        PaymentOrder(id: id, merchantID: merchantID, orderNumber: orderNumber, amountFen: amountFen, description: description, status: .paid,
+                     expiresAt: expiresAt, customerID: customerID, eAccountID: eAccountID, capturedFen: amountFen, refundedFen: refundedFen,
+                     createdAt: createdAt, paidAt: time, closedAt: closedAt)
+    }
+}
+
 extension PaymentsService {
     public static let orderNumberPattern = "[0-9A-Za-z_-]{1,32}"
     public static let defaultExpirySeconds: Int64 = 30 * 60
@@ -66,23 +75,26 @@ extension PaymentsService {
             throw DomainError(.invalidRequest, "expires_in_seconds is 60 to 86,400.", status: 422, extensions: ["field": .string("expires_in_seconds")])
         }
         let hash = Array("\(amountFen)|\(description)|\(expiry)".utf8)
-        if let existing = try await existingOrder(merchant.id, orderNumber, hash: hash) { return existing }
-        let id = ids.next()
+        let now = clock.now()
+        let order = PaymentOrder(id: ids.next(), merchantID: merchant.id, orderNumber: orderNumber, amountFen: amountFen, description: description,
+                                 status: .created, expiresAt: now.adding(seconds: expiry), customerID: nil, eAccountID: nil, capturedFen: 0,
+                                 refundedFen: 0, createdAt: now, paidAt: nil, closedAt: nil)
         do {
             try await database.execute(
                 """
                 INSERT INTO payments_orders (id, merchant_id, order_number, request_hash, amount_fen, description, status, expires_at, created_at)
                 VALUES (?, ?, ?, ?, ?, ?, 'created', ?, ?)
                 """,
-                [.id(id), .id(merchant.id), .text(orderNumber), .blob(hash), .int(amountFen), .text(description),
-                 .time(clock.now().adding(seconds: expiry)), .time(clock.now())])
+                [.id(order.id), .id(merchant.id), .text(orderNumber), .blob(hash), .int(amountFen), .text(description),
+                 .time(order.expiresAt), .time(now)])
         } catch let error as StorageError where error.kind == .uniqueViolation {
-            // The same order number created at the same moment: answer as the winner did.
+            // The order number is taken: a repeat (or one sent at the same moment) gets that order.
             if let existing = try await existingOrder(merchant.id, orderNumber, hash: hash) { return existing }
             throw error
         }
-        return try await order(id: id)!
+        return order
     }
+
 
     private func existingOrder(_ merchantID: RongID, _ orderNumber: String, hash: [UInt8]) async throws -> PaymentOrder? {
         guard let row = try await database.first("SELECT id, request_hash FROM payments_orders WHERE merchant_id = ? AND order_number = ?",

@@ -17,12 +17,16 @@ public struct UsageCounters: Sendable {
     }
 
     /// Adds `amount` when the result stays within `limit`; otherwise returns what is already used.
+    /// One statement: the period's first use inserts the row, later ones add to it only while the
+    /// sum stays within the limit (a refused upsert changes no row).
     public func reserve(_ tx: any SQLSession, owner: RongID, rule: String, period: String, amount: Int64, limit: Int64) async throws -> Int64? {
-        try await tx.execute("INSERT INTO \(table) (\(ownerColumn), rule, period, used_fen) VALUES (?, ?, ?, 0) ON CONFLICT DO NOTHING",
-                             [.id(owner), .text(rule), .text(period)])
+        guard amount <= limit else { return try await used(tx, owner: owner, rule: rule, period: period) }
         let changed = try await tx.execute(
-            "UPDATE \(table) SET used_fen = used_fen + ? WHERE \(ownerColumn) = ? AND rule = ? AND period = ? AND used_fen + ? <= ?",
-            [.int(amount), .id(owner), .text(rule), .text(period), .int(amount), .int(limit)])
+            """
+            INSERT INTO \(table) (\(ownerColumn), rule, period, used_fen) VALUES (?, ?, ?, ?)
+            ON CONFLICT (\(ownerColumn), rule, period) DO UPDATE SET used_fen = \(table).used_fen + excluded.used_fen
+            WHERE \(table).used_fen + excluded.used_fen <= ?
+            """, [.id(owner), .text(rule), .text(period), .int(amount), .int(limit)])
         return changed == 1 ? nil : try await used(tx, owner: owner, rule: rule, period: period)
     }
 
