@@ -102,7 +102,7 @@ public final class Database: SQLSession, Sendable {
     public func transaction<T: Sendable>(_ body: (any SQLSession) async throws -> T) async throws -> T {
         if let writer {
             let connection = await writer.acquire()
-            return try await group.run(on: connection, handOver: { await writer.hasWaiters }, release: { await writer.release(connection) }) {
+            return try await group.run(on: connection, handOver: { writer.hasWaiters }, release: { writer.release(connection) }) {
                 try await body(SQLiteSession(connection: $0))
             }
         }

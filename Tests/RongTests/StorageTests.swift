@@ -1,5 +1,6 @@
 import BankKit
 import Storage
+import Synchronization
 import Testing
 
 private struct StorageTestRollback: Error {}
@@ -195,5 +196,33 @@ struct StorageTests {
         #expect(try await db.database.query("SELECT k FROM st_values WHERE b < ? AND k = 1", [.id(later)]).count == 1)
         #expect(await db.database.isReachable())
         await db.cleanup()
+    }
+
+    @Test("A pool hands each resource to one task at a time; 200 tasks over 2 resources all finish")
+    func poolIsExclusive() async throws {
+        let pool = AsyncPool([0, 1])
+        final class Watch: Sendable {
+            let inUse = Mutex<[Int: Int]>([:])
+            let overlaps = Mutex(0)
+        }
+        let watch = Watch()
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<200 {
+                group.addTask {
+                    _ = try? await pool.with { resource in
+                        let holders = watch.inUse.withLock { $0[resource, default: 0] += 1; return $0[resource]! }
+                        if holders > 1 { watch.overlaps.withLock { $0 += 1 } }
+                        await Task.yield()
+                        watch.inUse.withLock { $0[resource]! -= 1 }
+                    }
+                }
+            }
+        }
+        #expect(watch.overlaps.withLock { $0 } == 0)
+        #expect(!pool.hasWaiters)
+        // Both resources are back: two acquires return at once.
+        let first = await pool.acquire()
+        let second = await pool.acquire()
+        #expect(Set([first, second]) == [0, 1])
     }
 }
