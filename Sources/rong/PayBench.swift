@@ -1,6 +1,5 @@
 import Accounts
 import ArgumentParser
-import AsyncHTTPClient
 import BankKit
 import Foundation
 import Identity
@@ -45,26 +44,27 @@ struct PayBench: AsyncParsableCommand {
               + "\(ProcessInfo.processInfo.activeProcessorCount) cores, \(scratch.database.dialect.rawValue)")
         let (apiKey, payers) = try await prepare(platform)
         let server = try await BenchServer.start(platform, port: port)
-        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup,
-                                configuration: .init(connectionPool: .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: concurrency)))
-        let base = "http://127.0.0.1:\(port)"
-        try await waitUntilUp(client, base)
+        let port = self.port
+        try await waitUntilUp(port: port)
 
         let next = SharedCounter()
         let started = ContinuousClock.now
         let interval = rate.map { Duration.nanoseconds(1_000_000_000 / Int64($0)) }
         let count = payments
+        // One keep-alive connection per client, as a shop's checkout servers would hold.
         let results: [Sample] = try await withThrowingTaskGroup(of: [Sample].self) { group in
             for _ in 0..<concurrency {
                 group.addTask {
-                    var mine: [Sample] = []
-                    while true {
-                        let index = next.increment() - 1
-                        guard index < count else { break }
-                        if let interval { try await ContinuousClock().sleep(until: started + interval * index) }
-                        mine.append(try await pay(client, base, apiKey: apiKey, payer: payers[index], index: index, codes: codes))
+                    try await LoopbackHTTPConnection.with(port: port) { connection in
+                        var mine: [Sample] = []
+                        while true {
+                            let index = next.increment() - 1
+                            guard index < count else { break }
+                            if let interval { try await ContinuousClock().sleep(until: started + interval * index) }
+                            mine.append(try await PayBench.pay(&connection, apiKey: apiKey, payer: payers[index], index: index, codes: codes))
+                        }
+                        return mine
                     }
-                    return mine
                 }
             }
             var all: [Sample] = []
@@ -85,7 +85,6 @@ struct PayBench: AsyncParsableCommand {
                      percentile(total, 50), percentile(total, 99), percentile(completed.map(\.createMs), 50), percentile(completed.map(\.codeMs), 50),
                      percentile(completed.map(\.confirmMs), 50), percentile(completed.map(\.confirmMs), 99)))
         print("ledger \(report.isHealthy ? "healthy" : "UNHEALTHY: \(report)")")
-        try await client.shutdown()
         server.cancel()
         _ = try? await server.value
         await platform.shutdown()
@@ -151,38 +150,42 @@ struct PayBench: AsyncParsableCommand {
         return String(String(index).map { digits[Int(String($0))!] })
     }
 
-    private func pay(_ client: HTTPClient, _ base: String, apiKey: String, payer: Payer, index: Int, codes: CapturedCodes) async throws -> Sample {
+    /// The fields of a response the bench reads.
+    private struct Reply: Decodable {
+        let id: String?
+        let status: String?
+    }
+
+    private static func pay(_ connection: inout LoopbackHTTPConnection, apiKey: String, payer: Payer, index: Int, codes: CapturedCodes) async throws -> Sample {
         let t0 = ContinuousClock.now
-        let order = try await post(client, "\(base)/v1/pay/orders", #"{"order_number":"B\#(index)","amount_fen":1288,"description":"压测订单"}"#,
-                                   auth: "Bearer \(apiKey)")
-        guard let orderID = order["id"] as? String else { throw ValidationError("order: \(order)") }
+        let order = try await post(&connection, "/v1/pay/orders", #"{"order_number":"B\#(index)","amount_fen":1288,"description":"压测订单"}"#,
+                                   authorization: "Bearer \(apiKey)")
+        guard let orderID = order.id else { throw ValidationError("order: \(order)") }
         let t1 = ContinuousClock.now
-        let challenge = try await post(client, "\(base)/v1/pay/checkout/\(orderID)/otp", #"{"mobile":"\#(payer.mobile)","account_last6":"\#(payer.last6)"}"#)
-        guard let challengeID = challenge["id"] as? String, let code = codes.code(for: payer.mobile) else { throw ValidationError("code: \(challenge)") }
+        let challenge = try await post(&connection, "/v1/pay/checkout/\(orderID)/otp", #"{"mobile":"\#(payer.mobile)","account_last6":"\#(payer.last6)"}"#)
+        guard let challengeID = challenge.id, let code = codes.code(for: payer.mobile) else { throw ValidationError("code: \(challenge)") }
         let t2 = ContinuousClock.now
-        let paid = try await post(client, "\(base)/v1/pay/checkout/\(orderID)/confirm", #"{"otp_challenge_id":"\#(challengeID)","otp_code":"\#(code)"}"#)
+        let paid = try await post(&connection, "/v1/pay/checkout/\(orderID)/confirm", #"{"otp_challenge_id":"\#(challengeID)","otp_code":"\#(code)"}"#)
         let t3 = ContinuousClock.now
         func ms(_ d: Duration) -> Double { Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15 }
-        return Sample(paid: paid["status"] as? String == "paid", createMs: ms(t1 - t0), codeMs: ms(t2 - t1), confirmMs: ms(t3 - t2))
+        return Sample(paid: paid.status == "paid", createMs: ms(t1 - t0), codeMs: ms(t2 - t1), confirmMs: ms(t3 - t2))
     }
 
-    private func post(_ client: HTTPClient, _ url: String, _ body: String, auth: String? = nil) async throws -> [String: Any] {
-        var request = HTTPClientRequest(url: url)
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/json")
-        if let auth { request.headers.add(name: "Authorization", value: auth) }
-        request.body = .bytes(ByteBuffer(string: body))
-        let response = try await client.execute(request, timeout: .seconds(30))
-        let bytes = try await response.body.collect(upTo: 1 << 20)
-        return (try? JSONSerialization.jsonObject(with: Data(bytes.readableBytesView)) as? [String: Any]) ?? [:]
+    private static func post(_ connection: inout LoopbackHTTPConnection, _ path: String, _ body: String, authorization: String? = nil) async throws -> Reply {
+        let response = try await connection.request(.POST, path, json: body, authorization: authorization)
+        return (try? JSONDecoder().decode(Reply.self, from: response.body)) ?? Reply(id: nil, status: nil)
     }
 
-    private func waitUntilUp(_ client: HTTPClient, _ base: String) async throws {
+    /// Polls GET /healthz until the server answers 200 (at most 10 s).
+    private func waitUntilUp(port: Int) async throws {
         for _ in 0..<100 {
-            if let response = try? await client.execute(HTTPClientRequest(url: "\(base)/healthz"), timeout: .seconds(1)), response.status == .ok { return }
+            let up = try? await LoopbackHTTPConnection.with(port: port) { connection in
+                try await connection.request(.GET, "/healthz").status == .ok
+            }
+            if up == true { return }
             try await Task.sleep(for: .milliseconds(100))
         }
-        throw ValidationError("the server did not start on \(base)")
+        throw ValidationError("the server did not start on port \(port)")
     }
 }
 
