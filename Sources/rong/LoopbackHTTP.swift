@@ -5,7 +5,8 @@ import NIOPosix
 /// A bench's HTTP/1.1 client: one keep-alive connection, one request at a time, nothing else
 /// (no pool, no redirects, no TLS) — the load generator `wrk` would be. The bench shares the
 /// machine's cores with the server it measures; AsyncHTTPClient's pool and state machines had
-/// been a fifth of the process's CPU in `rong bench pay`.
+/// been a fifth of the process's CPU in `rong bench pay` (the switch gained a few percent: the
+/// server's SQLite write path, not the client, is that bench's limit).
 struct LoopbackHTTPConnection: ~Copyable {
     typealias Channel = NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>
 

@@ -5,6 +5,7 @@ import Foundation
 import Identity
 import Logging
 import NIOCore
+import NIOFoundationCompat
 import Payments
 import RongServer
 import ServiceLifecycle
@@ -150,10 +151,16 @@ struct PayBench: AsyncParsableCommand {
         return String(String(index).map { digits[Int(String($0))!] })
     }
 
-    /// The fields of a response the bench reads.
-    private struct Reply: Decodable {
+    /// The fields of a response the bench reads, and the response itself for error messages.
+    private struct Reply: Decodable, CustomStringConvertible {
         let id: String?
         let status: String?
+        /// Kept as received; formatted only when a failed step prints it.
+        var response: LoopbackHTTPConnection.Response?
+
+        private enum CodingKeys: String, CodingKey { case id, status }
+
+        var description: String { response.map { "HTTP \($0.status.code): \(String(buffer: $0.body))" } ?? "no response" }
     }
 
     private static func pay(_ connection: inout LoopbackHTTPConnection, apiKey: String, payer: Payer, index: Int, codes: CapturedCodes) async throws -> Sample {
@@ -173,7 +180,9 @@ struct PayBench: AsyncParsableCommand {
 
     private static func post(_ connection: inout LoopbackHTTPConnection, _ path: String, _ body: String, authorization: String? = nil) async throws -> Reply {
         let response = try await connection.request(.POST, path, json: body, authorization: authorization)
-        return (try? JSONDecoder().decode(Reply.self, from: response.body)) ?? Reply(id: nil, status: nil)
+        var reply = (try? JSONDecoder().decode(Reply.self, from: response.body)) ?? Reply(id: nil, status: nil)
+        reply.response = response
+        return reply
     }
 
     /// Polls GET /healthz until the server answers 200 (at most 10 s).
