@@ -75,7 +75,7 @@ enum LoopbackHTTPError: Error, CustomStringConvertible {
         switch self {
         case .closed: "the server closed the connection before the response ended"
         case .noResponseHead: "a response ended without a status line"
-        case .bodyTooLarge: "a response body was larger than 1 MiB"
+        case .bodyTooLarge: "a response body was larger than \(LoopbackHTTPConnection.maxBodyBytes) bytes"
         }
     }
 }
