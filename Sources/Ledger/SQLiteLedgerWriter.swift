@@ -22,6 +22,8 @@ final class SQLiteLedgerWriter: @unchecked Sendable {
     private let metrics: LedgerMetrics
     /// Taken before `BEGIN IMMEDIATE`, given back after `COMMIT`/`ROLLBACK` (shared with modules' writer).
     private let gate: SQLiteWriteGate
+    /// Syncs each commit after the gate is given back; results are delivered once it is on disk.
+    private let syncer: WALSyncer
     private var connection: SQLiteConnection!
     /// Balances of the accounts touched so far, by slot; the batch's rules work on it in place.
     private var accounts = AccountTable()
@@ -53,8 +55,9 @@ final class SQLiteLedgerWriter: @unchecked Sendable {
     /// Accounts kept in memory; beyond this the cache is dropped and rebuilt.
     static let cachedAccountsMax = 2_000_000
 
-    init(path: String, gate: SQLiteWriteGate, clock: BankClock, writerID: RongID, metrics: LedgerMetrics, batchEventsMax: Int) throws {
+    init(path: String, gate: SQLiteWriteGate, syncer: WALSyncer, clock: BankClock, writerID: RongID, metrics: LedgerMetrics, batchEventsMax: Int) throws {
         self.gate = gate
+        self.syncer = syncer
         self.writerID = writerID.description
         self.clock = clock
         self.metrics = metrics
@@ -64,6 +67,8 @@ final class SQLiteLedgerWriter: @unchecked Sendable {
         // than every 1,000 pages.
         try connection.exec("PRAGMA cache_size=-262144")
         try connection.exec("PRAGMA wal_autocheckpoint=16384")
+        // Commits are synced by `syncer` once the write gate is given back (see `WALSyncer`).
+        try connection.exec("PRAGMA synchronous=NORMAL")
         // The catch-up's sort and any other temporary b-tree stay in memory, not in a temp file.
         try connection.exec("PRAGMA temp_store=MEMORY")
         try refreshFromDatabase()
@@ -125,7 +130,7 @@ final class SQLiteLedgerWriter: @unchecked Sendable {
     private func commit(_ batch: Batch) {
         let started = clock.now()
         do {
-            let output = try inTransaction { try self.apply(batch.events, ends: batch.submissionEnds) }
+            let (output, ticket) = try inTransactionUnsynced { try self.apply(batch.events, ends: batch.submissionEnds) }
             unindexed += output.inserted.count
             if tail != nil {
                 for row in output.inserted {
@@ -133,15 +138,27 @@ final class SQLiteLedgerWriter: @unchecked Sendable {
                                               debitNum: row.debitNum, creditNum: row.creditNum))
                 }
             }
-            batch.deliver(output.results, metrics: metrics,
-                          commitNanoseconds: clock.now().nanosecondsSinceEpoch - started.nanosecondsSinceEpoch)
+            // The next batch may be written while this one goes to disk; its submitters hear
+            // the results once it is there.
+            let commitNanoseconds = clock.now().nanosecondsSinceEpoch - started.nanosecondsSinceEpoch
+            let (results, metrics) = (output.results, metrics)
+            syncer.whenDurable(ticket) { batch.deliver(results, metrics: metrics, commitNanoseconds: commitNanoseconds) }
         } catch {
             batch.fail(error)
         }
     }
 
-    /// BEGIN IMMEDIATE … COMMIT, dropping the cache if someone else wrote since our last commit.
+    /// BEGIN IMMEDIATE … COMMIT, dropping the cache if someone else wrote since our last commit;
+    /// returns once the commit is on disk.
     func inTransaction<T>(_ body: () throws -> T) throws -> T {
+        let (value, ticket) = try inTransactionUnsynced(body)
+        syncer.durableBlocking(ticket)
+        return value
+    }
+
+    /// `inTransaction` returning as soon as the write gate is given back, with the commit's
+    /// `WALSyncer` ticket: the caller must not report the result before the ticket is durable.
+    func inTransactionUnsynced<T>(_ body: () throws -> T) throws -> (T, UInt64) {
         gate.acquireBlocking()
         defer { gate.release() }
         try connection.exec("BEGIN IMMEDIATE")
@@ -155,8 +172,9 @@ final class SQLiteLedgerWriter: @unchecked Sendable {
             stampedCommits = try connection.query("UPDATE ledger_writer_state SET writer = ?, commits = commits + 1 WHERE id = 1 RETURNING commits",
                                                   [.text(writerID)]).first?.int("commits") ?? -1
             try connection.exec("COMMIT")
+            let ticket = syncer.committed()
             dataVersion = try connection.dataVersion()
-            return value
+            return (value, ticket)
         } catch {
             try? connection.exec("ROLLBACK")
             accounts.removeAll()

@@ -90,10 +90,11 @@ extension Database {
         }
     }
 
-    /// One transaction for `batch`, a savepoint per member.
+    /// One transaction for `batch`, a savepoint per member. Returns once the commit is written;
+    /// the members hear of it once it is on disk, while the next batch is already being written.
     private func runBatch(_ batch: [BatchedTransactions.Member]) async {
         do {
-            try await transaction { tx in
+            let committed = try await sqliteTransaction { tx in
                 for member in batch {
                     try await tx.execute("SAVEPOINT batched_member")
                     if await member.run(tx) {
@@ -104,7 +105,8 @@ extension Database {
                     }
                 }
             }
-            for member in batch { member.finish(nil) }
+            let finish: @Sendable () -> Void = { for member in batch { member.finish(nil) } }
+            if let ticket = committed.ticket, let walSyncer { walSyncer.whenDurable(ticket, finish) } else { finish() }
         } catch {
             for member in batch { member.finish(error) }
         }

@@ -8,7 +8,8 @@ import PostgresNIO
 ///
 /// - SQLite: one writer connection (transactions, `BEGIN IMMEDIATE`) and a few reader
 ///   connections (WAL lets them read while the writer writes). Statements run on the
-///   calling task; they are microseconds, and a commit's fsync is the only wait.
+///   calling task; they are microseconds. A commit returns once `walSyncer` has synced it,
+///   after the write lock was given back.
 /// - PostgreSQL: a PostgresNIO connection pool, run by a task this handle owns until `close()`.
 public final class Database: SQLSession, Sendable {
     public let dialect: SQLDialect
@@ -24,6 +25,8 @@ public final class Database: SQLSession, Sendable {
     private let group: GroupCommit
     /// SQLite: the turn to write, shared by modules' transactions and the ledger's writer.
     public let sqliteWriteGate = SQLiteWriteGate()
+    /// SQLite: makes both writers' commits durable after they give the gate back (see `WALSyncer`).
+    public let walSyncer: WALSyncer?
     /// SQLite: `batchedTransaction`'s queue (nil on PostgreSQL).
     let batched: BatchedTransactions?
     private let readers: AsyncPool<SQLiteConnection>?
@@ -53,6 +56,8 @@ public final class Database: SQLSession, Sendable {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         }
         let writerConnection = try SQLiteConnection(path: path)
+        // Commits are synced by `walSyncer` once the write gate is given back (see there).
+        try writerConnection.exec("PRAGMA synchronous=NORMAL")
         var readerConnections: [SQLiteConnection] = []
         for _ in 0..<Database.sqliteReaderCount { readerConnections.append(try SQLiteConnection(path: path)) }
         dialect = .sqlite
@@ -63,7 +68,9 @@ public final class Database: SQLSession, Sendable {
         readers = AsyncPool(readerConnections)
         runTask = nil
         self.logger = logger
-        group = GroupCommit(gate: sqliteWriteGate)
+        let syncer = WALSyncer(databasePath: path)
+        walSyncer = syncer
+        group = GroupCommit(gate: sqliteWriteGate, syncer: syncer)
         batched = BatchedTransactions()
     }
 
@@ -86,7 +93,8 @@ public final class Database: SQLSession, Sendable {
         readers = nil
         runTask = Task { await client.run() }
         self.logger = logger
-        group = GroupCommit(gate: sqliteWriteGate)
+        walSyncer = nil
+        group = GroupCommit(gate: sqliteWriteGate, syncer: nil)
         batched = nil
         // Fail fast when the server is not there.
         _ = try await query("SELECT 1 AS one")
@@ -100,17 +108,26 @@ public final class Database: SQLSession, Sendable {
 
     /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
     public func transaction<T: Sendable>(_ body: (any SQLSession) async throws -> T) async throws -> T {
-        if let writer {
-            let connection = await writer.acquire()
-            return try await group.run(on: connection, handOver: { writer.hasWaiters }, release: { writer.release(connection) }) {
-                try await body(SQLiteSession(connection: $0))
-            }
+        if writer != nil {
+            let committed = try await sqliteTransaction(body)
+            if let ticket = committed.ticket { await walSyncer?.durable(ticket) }
+            return committed.value
         }
         guard let postgres else { preconditionFailure("database without backend") }
         return try await Database.unwrapping {
             try await postgres.withTransaction(logger: logger) { connection in
                 try await body(PostgresSession(connection: connection, logger: logger))
             }
+        }
+    }
+
+    /// SQLite: `transaction` returning once the commit is written, before it is on disk: a
+    /// result with a ticket must not be reported before `walSyncer` says the ticket is durable.
+    func sqliteTransaction<T: Sendable>(_ body: (any SQLSession) async throws -> T) async throws -> Committed<T> {
+        guard let writer else { preconditionFailure("sqliteTransaction on PostgreSQL") }
+        let connection = await writer.acquire()
+        return try await group.run(on: connection, handOver: { writer.hasWaiters }, release: { writer.release(connection) }) {
+            try await body(SQLiteSession(connection: $0))
         }
     }
 
