@@ -101,6 +101,21 @@ public struct OTPService: Sendable {
         return OTPChallenge(id: id, purpose: purpose, mobileMasked: MobileNumber.masked(mobile), expiresAt: expiresAt)
     }
 
+    /// The code in a text message this service sent (`验证码 123456，…`): the first run of exactly
+    /// `digits` ASCII digits, or nil. For simulators and demo data that play the customer's phone.
+    public static func code(inMessage body: String) -> String? {
+        let bytes = Array(body.utf8)
+        var start = 0
+        while start < bytes.count {
+            guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[start]) else { start += 1; continue }
+            var end = start
+            while end < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[end]) { end += 1 }
+            if end - start == digits { return String(decoding: bytes[start..<end], as: UTF8.self) }
+            start = end
+        }
+        return nil
+    }
+
     /// Checks a code and spends it. Wrong codes count; the fifth wrong one burns the challenge.
     ///
     /// `onSuccess` runs inside the transaction that spends a right code: if it throws, the code is

@@ -103,19 +103,25 @@ extension PaymentsService {
         // A repeat after a crash (the hold was already there) captures here, idempotently.
         if !captured { try await accounts.captureSpending(holdID: holdID, captureID: captureID) }
         let paidAt = clock.now()
+        let paid = order.paid(at: paidAt)
         try await database.batchedTransaction { [self] tx in
-            try await tx.execute(
+            let changed = try await tx.execute(
                 """
                 UPDATE payments_orders SET status = 'paid', captured_fen = amount_fen, hold_transfer_id = ?, capture_transfer_id = ?, paid_at = ?
                 WHERE id = ? AND status = 'confirming'
                 """, [.id(holdID), .id(captureID), .time(paidAt), .id(orderID)])
-            try await enqueueEvent(tx, orderID: orderID, type: "order.paid")
+            // The claim makes this the only writer of the order, so it is now `paid`; were it not,
+            // the webhook describes what is stored.
+            if changed == 1 {
+                try await enqueueEvent(tx, order: paid, type: "order.paid")
+            } else {
+                try await enqueueEvent(tx, orderID: orderID, type: "order.paid")
+            }
             try await identity.audit.record(tx, actor: "customer:\(customer.id)", action: "epay.pay", target: "order:\(orderID)", address: address,
                                             detail: "amount=\(order.amountFen) merchant=\(merchant.id)")
             let alert = "您尾号\(account.accountNumber.suffix(4))的账户e支付消费\(Money.fen(order.amountFen).formatted)，商户：\(merchant.name.prefix(30))。"
             try await identity.notifications.record(tx, userID: customer.userID, kind: "alert.transaction", title: "动账提醒", body: alert, smsText: alert)
         }
-        let paid = order.paid(at: paidAt)
         await notifyPurchase(paid, customer: customer, account: account, merchant: merchant)
         return paid
     }

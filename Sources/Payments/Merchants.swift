@@ -132,6 +132,7 @@ extension PaymentsService {
             try await identity.audit.record(tx, actor: staff.actorRef, action: "merchant.rotate_key", target: "merchant:\(merchantID)", address: address,
                                             detail: "key=\(keyID)")
         }
+        merchantCache.forget(merchantID: merchantID)
         return "mk_\(keyID).\(keySecret)"
     }
 
@@ -167,7 +168,11 @@ extension PaymentsService {
     }
 
     public func merchant(id: RongID) async throws -> Merchant? {
-        try await database.first("SELECT \(PaymentsService.merchantColumns) FROM payments_merchants WHERE id = ?", [.id(id)]).map(PaymentsService.merchant)
+        if let cached = merchantCache.merchant(id) { return cached }
+        let merchant = try await database.first("SELECT \(PaymentsService.merchantColumns) FROM payments_merchants WHERE id = ?", [.id(id)])
+            .map(PaymentsService.merchant)
+        if let merchant { merchantCache.remember(merchant) }
+        return merchant
     }
 
     public func merchants(limit: Int = 100) async throws -> [Merchant] {
@@ -181,11 +186,21 @@ extension PaymentsService {
         guard apiKey.hasPrefix("mk_"), apiKey.utf8.count <= 100, let dot = apiKey.firstIndex(of: ".") else { throw unauthorized }
         let keyID = String(apiKey[apiKey.index(apiKey.startIndex, offsetBy: 3)..<dot])
         let secret = String(apiKey[apiKey.index(after: dot)...])
+        let digest = PaymentsService.digest(secret)
+        let now = clock.now()
+        if let check = merchantCache.key(keyID, at: now) {
+            guard check.secretHash == digest else { throw unauthorized }
+            return check.merchant
+        }
         guard let row = try await database.first(
             "SELECT k.secret_hash, k.revoked_at, \(PaymentsService.joinedMerchantColumns) FROM payments_merchant_keys k JOIN payments_merchants m ON m.id = k.merchant_id WHERE k.key_id = ?",
-            [.text(keyID)]), case .blob(let stored) = row["secret_hash"], stored == PaymentsService.digest(secret),
+            [.text(keyID)]), case .blob(let stored) = row["secret_hash"],
               row.optionalInt("revoked_at") == nil, row.text("status") == "active" else { throw unauthorized }
-        return PaymentsService.merchant(row)
+        let merchant = PaymentsService.merchant(row)
+        // Only a live key is remembered; a wrong secret for it is refused from the cache too.
+        merchantCache.remember(key: keyID, MerchantCache.KeyCheck(secretHash: stored, merchant: merchant, checkedAt: now))
+        guard stored == digest else { throw unauthorized }
+        return merchant
     }
 
     /// An http(s) URL of at most 300 characters. Unless private targets are allowed (development),

@@ -34,6 +34,20 @@ extension PaymentOrder {
 
 extension PaymentsService {
     public static let orderNumberPattern = "[0-9A-Za-z_-]{1,32}"
+
+    /// True when `text` matches `orderNumberPattern` exactly (byte by byte, with no regular
+    /// expression compiled per request; a trailing newline is refused too).
+    static func isValidOrderNumber(_ text: String) -> Bool {
+        let bytes = text.utf8
+        guard (1...32).contains(bytes.count) else { return false }
+        return bytes.allSatisfy { byte in
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                 UInt8(ascii: "_"), UInt8(ascii: "-"): true
+            default: false
+            }
+        }
+    }
     public static let defaultExpirySeconds: Int64 = 30 * 60
     public static let expirySecondsMax: Int64 = 24 * 3600
     public static let descriptionMaxLength = 128
@@ -58,7 +72,7 @@ extension PaymentsService {
     /// the same order; other parameters fail with `order_number_conflict`.
     public func createOrder(merchant: Merchant, orderNumber: String, amountFen: Int64, description: String,
                             expiresInSeconds: Int64?) async throws -> PaymentOrder {
-        guard orderNumber.range(of: "^\(PaymentsService.orderNumberPattern)$", options: .regularExpression) != nil else {
+        guard PaymentsService.isValidOrderNumber(orderNumber) else {
             throw DomainError(.invalidRequest, "order_number is 1–32 characters of 0-9 A-Z a-z _ -.", status: 422, extensions: ["field": .string("order_number")])
         }
         guard amountFen > 0, amountFen <= PaymentsService.orderAmountMaxFen else {
@@ -164,7 +178,11 @@ extension PaymentsService {
     /// Queues the webhook for an order's new state, in the transaction that changed it.
     func enqueueEvent(_ tx: any SQLSession, orderID: RongID, type: String) async throws {
         guard let row = try await tx.first("SELECT \(PaymentsService.orderColumns) FROM payments_orders WHERE id = ?", [.id(orderID)]) else { return }
-        let order = PaymentsService.order(row)
+        try await enqueueEvent(tx, order: PaymentsService.order(row), type: type)
+    }
+
+    /// Queues the webhook for `order` as the transaction has just written it.
+    func enqueueEvent(_ tx: any SQLSession, order: PaymentOrder, type: String) async throws {
         let eventID = ids.next()
         let payload = WebhookOutbox.makePayload(eventID: eventID, type: type, createdAt: clock.now(), data: OrderEventData(order))
         _ = try await webhooks.enqueue(tx, merchantID: order.merchantID, eventType: type, payload: payload)

@@ -11,7 +11,7 @@ import Storage
 /// amount and payee; the amount is held, then captured; refunds go back to the same account.
 /// Every state change is a webhook to the merchant.
 ///
-/// Files: `Merchants.swift`, `Orders.swift`, `Confirmation.swift`, `Refunds.swift`,
+/// Files: `Merchants.swift`, `MerchantCache.swift`, `Orders.swift`, `Confirmation.swift`, `Refunds.swift`,
 /// `EPayLimits.swift`, `Webhooks/`.
 public final class PaymentsService: Sendable {
     public let database: Database
@@ -29,6 +29,8 @@ public final class PaymentsService: Sendable {
     let logger: Logger
     /// Told of every completed purchase (逸贷 offers after a capture); installed by Lending.
     public let purchaseObserver = InstalledSlot<any PurchaseObserving>()
+    /// Merchants and API-key checks remembered between requests (see `MerchantCache`).
+    let merchantCache = MerchantCache()
 
     public init(database: Database, ledger: Ledger, identity: IdentityService, accounts: AccountsService, webhooks: WebhookOutbox,
                 clearing: any ClearingNetwork, clock: BankClock, ids: IDGenerator, random: SecureRandom, allowPrivateNotifyURLs: Bool = false,

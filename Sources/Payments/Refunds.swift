@@ -31,7 +31,7 @@ extension PaymentsService {
     /// raised in one conditional update, so racing refunds cannot over-refund.
     public func refund(orderID: RongID, merchant: Merchant, refundNumber: String, amountFen: Int64, reason: String) async throws -> Refund {
         let order = try await order(id: orderID, of: merchant)
-        guard refundNumber.range(of: "^\(PaymentsService.orderNumberPattern)$", options: .regularExpression) != nil else {
+        guard PaymentsService.isValidOrderNumber(refundNumber) else {
             throw DomainError(.invalidRequest, "refund_number is 1–32 characters of 0-9 A-Z a-z _ -.", status: 422, extensions: ["field": .string("refund_number")])
         }
         guard amountFen > 0, amountFen <= PaymentsService.orderAmountMaxFen else {

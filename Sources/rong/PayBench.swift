@@ -203,8 +203,7 @@ final class CapturedCodes: SMSSink {
     private let codes = Mutex<[String: String]>([:])
 
     func deliver(_ message: SMSMessage) async throws {
-        guard let range = message.body.range(of: #"\d{6}"#, options: .regularExpression) else { return }
-        let code = String(message.body[range])
+        guard let code = OTPService.code(inMessage: message.body) else { return }
         codes.withLock { $0[message.mobile] = code }
     }
 

@@ -192,7 +192,7 @@ extension DemoSeed {
         let challenge = try await platform.payments.requestPaymentCode(orderID: order.id, mobile: customer.mobile,
                                                                        accountLast6: String(account.accountNumber.suffix(6)), address: "seed")
         guard let body = try await platform.identity.sms.recent(mobile: customer.mobile, limit: 1).first?.body,
-              let code = body.range(of: #"\d{6}"#, options: .regularExpression).map({ String(body[$0]) }) else { return }
+              let code = OTPService.code(inMessage: body) else { return }
         _ = try await platform.payments.confirm(orderID: order.id, challengeID: challenge.id, code: code, address: "seed")
     }
 }
