@@ -37,7 +37,7 @@ extension PaymentsService {
 
     /// True when `text` matches `orderNumberPattern` exactly (byte by byte, with no regular
     /// expression compiled per request; a trailing newline is refused too).
-    static func isValidOrderNumber(_ text: String) -> Bool {
+    public static func isValidOrderNumber(_ text: String) -> Bool {
         let bytes = text.utf8
         guard (1...32).contains(bytes.count) else { return false }
         return bytes.allSatisfy { byte in

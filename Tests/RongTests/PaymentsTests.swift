@@ -327,6 +327,13 @@ import Testing
         let rotated = try await t.payments.rotateMerchantKey(by: t.operatorPrincipal, merchantID: credentials.merchant.id, address: "test")
         #expect(try await t.payments.authenticateMerchant(apiKey: rotated).id == credentials.merchant.id)
         await #expect(throws: DomainError.self) { _ = try await t.payments.authenticateMerchant(apiKey: credentials.apiKey) }
+        // A key revoked by another node (straight in the database) is honoured here for at most
+        // MerchantCache.keyRecheckSeconds, then refused.
+        try await t.db.database.execute("UPDATE payments_merchant_keys SET revoked_at = ? WHERE merchant_id = ?",
+                                     [.time(t.clock.now), .id(credentials.merchant.id)])
+        #expect(try await t.payments.authenticateMerchant(apiKey: rotated).id == credentials.merchant.id)
+        t.clock.advance(seconds: 5)
+        await #expect(throws: DomainError.self) { _ = try await t.payments.authenticateMerchant(apiKey: rotated) }
         // Licence numbers carry a GB 32100 check character.
         await #expect(throws: DomainError.self) {
             _ = try await t.payments.onboardMerchant(by: t.operatorPrincipal, name: "坏", licenceNumber: "91330100MA2000001X",
@@ -334,5 +341,14 @@ import Testing
         }
         #expect(try CreditCode.validate("91350100M000100Y43") == "91350100M000100Y43")
         try await t.finish()
+    }
+
+    @Test("Order numbers are 1–32 of 0-9 A-Z a-z _ -; SMS codes are found in the text")
+    func orderNumbersAndCodes() {
+        for good in ["B1", "a_b-C9", String(repeating: "x", count: 32)] { #expect(PaymentsService.isValidOrderNumber(good)) }
+        for bad in ["", "B1\n", "B 1", "订单1", "B1.", String(repeating: "x", count: 33)] { #expect(!PaymentsService.isValidOrderNumber(bad)) }
+        #expect(OTPService.code(inMessage: "验证码 042917，用于向商户支付¥12.88，5分钟内有效。") == "042917")
+        #expect(OTPService.code(inMessage: "尾号1234，金额1234567，码 654321") == "654321")
+        #expect(OTPService.code(inMessage: "无验证码 12345") == nil)
     }
 }
