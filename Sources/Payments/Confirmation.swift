@@ -110,13 +110,8 @@ extension PaymentsService {
                 UPDATE payments_orders SET status = 'paid', captured_fen = amount_fen, hold_transfer_id = ?, capture_transfer_id = ?, paid_at = ?
                 WHERE id = ? AND status = 'confirming'
                 """, [.id(holdID), .id(captureID), .time(paidAt), .id(orderID)])
-            // The claim makes this the only writer of the order, so it is now `paid`; were it not,
-            // the webhook describes what is stored.
-            if changed == 1 {
-                try await enqueueEvent(tx, order: paid, type: "order.paid")
-            } else {
-                try await enqueueEvent(tx, orderID: orderID, type: "order.paid")
-            }
+            // The claim made this the order's only writer, so it is now `paid` as `paid` describes.
+            if changed == 1 { try await enqueueEvent(tx, order: paid, type: "order.paid") }
             try await identity.audit.record(tx, actor: "customer:\(customer.id)", action: "epay.pay", target: "order:\(orderID)", address: address,
                                             detail: "amount=\(order.amountFen) merchant=\(merchant.id)")
             let alert = "您尾号\(account.accountNumber.suffix(4))的账户e支付消费\(Money.fen(order.amountFen).formatted)，商户：\(merchant.name.prefix(30))。"

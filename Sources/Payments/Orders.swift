@@ -33,20 +33,13 @@ extension PaymentOrder {
 }
 
 extension PaymentsService {
-    public static let orderNumberPattern = "[0-9A-Za-z_-]{1,32}"
+    /// Order and refund numbers: the merchant's own, 1–32 characters of `0-9 A-Z a-z _ -`.
+    public static let orderNumberLengthMax = 32
+    /// The same rule as a JSON Schema pattern (the OpenAPI document).
+    public static let orderNumberPattern = "^[0-9A-Za-z_-]{1,\(orderNumberLengthMax)}$"
 
-    /// True when `text` matches `orderNumberPattern` exactly (byte by byte, with no regular
-    /// expression compiled per request; a trailing newline is refused too).
     public static func isValidOrderNumber(_ text: String) -> Bool {
-        let bytes = text.utf8
-        guard (1...32).contains(bytes.count) else { return false }
-        return bytes.allSatisfy { byte in
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-                 UInt8(ascii: "_"), UInt8(ascii: "-"): true
-            default: false
-            }
-        }
+        PlainToken.isValid(text, lengthMax: orderNumberLengthMax)
     }
     public static let defaultExpirySeconds: Int64 = 30 * 60
     public static let expirySecondsMax: Int64 = 24 * 3600

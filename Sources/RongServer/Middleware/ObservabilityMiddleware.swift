@@ -47,9 +47,7 @@ struct ObservabilityMiddleware: RouterMiddleware {
 
     /// A client-chosen request id is kept when it is short and plain.
     static func acceptedID(_ value: String?) -> String? {
-        guard let value, !value.isEmpty, value.utf8.count <= RongLimits.requestIDLengthMax,
-              value.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) || $0 == 45 || $0 == 95 })
-        else { return nil }
+        guard let value, PlainToken.isValid(value, lengthMax: RongLimits.requestIDLengthMax) else { return nil }
         return value
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Identity
+import Payments
 
 /// e-Pay operations: the merchant API, the payer's checkout, the customer's limits, onboarding.
 extension OpenAPIDocument {
@@ -76,7 +77,7 @@ extension OpenAPIDocument {
 
     static var paymentSchemas: [String: Any] {
         let time: [String: Any] = ["type": "string", "format": "date-time"]
-        let orderNumber: [String: Any] = ["type": "string", "pattern": "^[0-9A-Za-z_-]{1,32}$"]
+        let orderNumber: [String: Any] = ["type": "string", "pattern": PaymentsService.orderNumberPattern]
         let fen: [String: Any] = ["type": "integer", "format": "int64", "minimum": 1, "maximum": 1_000_000]
         let merchant = object(["object": ["const": "merchant"], "id": uuid, "name": string, "licence_number": string, "settlement_account_id": uuid,
                                "notify_url": string, "status": string, "created_at": time])

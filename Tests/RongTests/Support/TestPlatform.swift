@@ -59,10 +59,10 @@ struct TestPlatform {
     /// The code in the newest text message sent to `mobile`.
     func lastCode(_ mobile: String) async throws -> String {
         let messages = try await identity.sms.recent(mobile: mobile, limit: 1)
-        guard let body = messages.first?.body, let range = body.range(of: #"\d{6}"#, options: .regularExpression) else {
+        guard let body = messages.first?.body, let code = OTPService.code(inMessage: body) else {
             throw TestFailure("no code sent to \(mobile)")
         }
-        return String(body[range])
+        return code
     }
 
     /// Registers a customer through the real flow (code by SMS) and returns their session.
