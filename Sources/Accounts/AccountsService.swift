@@ -81,10 +81,14 @@ public final class AccountsService: Sendable {
 
     static let eAccountColumns = "id, customer_id, account_class, account_number, bound_account_id, status, opened_at, opened_channel"
 
-    static func eAccount(_ row: SQLRow) -> EAccount {
-        EAccount(id: row.id("id"), customerID: row.id("customer_id"), accountClass: AccountClass(rawValue: row.text("account_class")) ?? .classII,
-                 accountNumber: row.text("account_number"), boundAccountID: row.optionalID("bound_account_id"),
-                 status: row.text("status"), openedAt: row.time("opened_at"), openedChannel: row.text("opened_channel"))
+    static func eAccount(_ row: SQLRow) -> EAccount { eAccount(row, prefix: "") }
+
+    /// Maps an e-account read with its columns renamed `<prefix><column>` (a join with customers).
+    static func eAccount(_ row: SQLRow, prefix: String) -> EAccount {
+        EAccount(id: row.id(prefix + "id"), customerID: row.id(prefix + "customer_id"),
+                 accountClass: AccountClass(rawValue: row.text(prefix + "account_class")) ?? .classII,
+                 accountNumber: row.text(prefix + "account_number"), boundAccountID: row.optionalID(prefix + "bound_account_id"),
+                 status: row.text(prefix + "status"), openedAt: row.time(prefix + "opened_at"), openedChannel: row.text(prefix + "opened_channel"))
     }
 
     public func eAccount(id: RongID) async throws -> EAccount? {

@@ -7,11 +7,30 @@ import Storage
 /// payment. A payment is spending for the class limits; a refund comes back exempt (it returns
 /// the customer's own money) but still within a Class III balance cap.
 extension AccountsService {
-    /// The customer's open account whose number ends with `last6` (quick-pay authentication).
-    public func account(of customer: Customer, endingWith last6: String) async throws -> EAccount? {
+    /// The active customer holding the reserved `mobile` and their open account whose number ends
+    /// with `last6` (quick-pay authentication), read together in one query.
+    public func payer(mobile: String, accountEndingWith last6: String) async throws -> (customer: Customer, account: EAccount)? {
         guard last6.count == 6, last6.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
-        return try await database.query("SELECT \(AccountsService.eAccountColumns) FROM accounts_e_accounts WHERE customer_id = ? AND status <> 'closed' LIMIT 50",
-                                        [.id(customer.id)]).map(AccountsService.eAccount).first { $0.accountNumber.hasSuffix(last6) }
+        let rows = try await database.query(
+            "\(AccountsService.payerSelect) WHERE c.mobile = ? AND c.status = 'active' AND a.status <> 'closed' LIMIT 50", [.text(mobile)])
+        return rows.lazy.map(AccountsService.payer).first { $0.account.accountNumber.hasSuffix(last6) }
+    }
+
+    /// A customer and one of their accounts, read together (the payer an order recorded);
+    /// nil when either is gone or the account is not the customer's.
+    public func payer(customerID: RongID, accountID: RongID) async throws -> (customer: Customer, account: EAccount)? {
+        try await database.first("\(AccountsService.payerSelect) WHERE c.id = ? AND a.id = ?", [.id(customerID), .id(accountID)])
+            .map(AccountsService.payer)
+    }
+
+    static let payerSelect: String = {
+        let customer = customerColumns.split(separator: ", ").map { "c.\($0) AS \($0)" }
+        let account = eAccountColumns.split(separator: ", ").map { "a.\($0) AS a_\($0)" }
+        return "SELECT \((customer + account).joined(separator: ", ")) FROM accounts_customers c JOIN accounts_e_accounts a ON a.customer_id = c.id"
+    }()
+
+    static func payer(_ row: SQLRow) -> (customer: Customer, account: EAccount) {
+        (AccountsService.customer(row), AccountsService.eAccount(row, prefix: "a_"))
     }
 
     /// The customer holding this reserved mobile (quick pay identifies the payer by it).

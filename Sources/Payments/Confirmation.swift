@@ -14,8 +14,7 @@ extension PaymentsService {
     public func requestPaymentCode(orderID: RongID, mobile: String, accountLast6: String, address: String) async throws -> OTPChallenge {
         let order = try await payableOrder(orderID)
         let mobile = try MobileNumber.validate(mobile)
-        guard let customer = try await accounts.customer(mobile: mobile),
-              let account = try await accounts.account(of: customer, endingWith: accountLast6) else {
+        guard let (customer, account) = try await accounts.payer(mobile: mobile, accountEndingWith: accountLast6) else {
             try await identity.audit.record(actor: "anonymous", action: "epay.identify", target: "order:\(order.id)",
                                             outcome: ErrorCode.payerVerificationFailed.rawValue, address: address)
             throw DomainError(.payerVerificationFailed, "The mobile number and account digits do not identify an account at this bank.", status: 422)
@@ -51,13 +50,13 @@ extension PaymentsService {
         case .confirming: throw DomainError(.orderBeingConfirmed, "This order is being confirmed already.", status: 409)
         case .created, .closed, .expired: break
         }
-        guard let customerID = order.customerID, let accountID = order.eAccountID, let customer = try await accounts.customer(id: customerID),
-              let account = try await accounts.eAccount(id: accountID), let merchant = try await merchant(id: order.merchantID) else {
+        guard let customerID = order.customerID, let accountID = order.eAccountID,
+              let (customer, account) = try await accounts.payer(customerID: customerID, accountID: accountID),
+              let merchant = try await merchant(id: order.merchantID) else {
             throw DomainError(.payerVerificationFailed, "Request a payment code first.", status: 422)
         }
         let now = clock.now()
         let date = clock.businessDate()
-        let limits = try await limits(of: customer)
         do {
             try await identity.otp.verify(challengeID: challengeID, code: code, purpose: .payment, mobile: customer.mobile,
                                           context: PaymentsService.codeContext(order, account: account)) { [self] tx in
@@ -66,6 +65,9 @@ extension PaymentsService {
                     [.id(orderID), .id(challengeID), .time(now)])
                 guard claimed == 1 else { throw ClaimLost() }
                 try await accounts.reserveSpending(tx, account, amountFen: order.amountFen, on: date)
+                // The limits are read where they are enforced: a change committed before this
+                // transaction applies, and the writer's pages are warm.
+                let limits = try await PaymentsService.limits(tx, customerID: customerID)
                 try await reserveEPay(tx, customer: customer, amountFen: order.amountFen, limits: limits, on: date)
             }
         } catch is ClaimLost {

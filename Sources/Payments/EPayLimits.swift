@@ -21,8 +21,13 @@ public struct EPayLimits: Sendable, Hashable {
 
 extension PaymentsService {
     public func limits(of customer: Customer) async throws -> EPayLimits {
-        guard let row = try await database.first("SELECT per_transaction_fen, per_day_fen FROM payments_customer_limits WHERE customer_id = ?",
-                                                 [.id(customer.id)]) else { return .standard }
+        try await PaymentsService.limits(database, customerID: customer.id)
+    }
+
+    /// The customer's e-Pay limits as `session` (the database or a transaction) sees them.
+    static func limits(_ session: any SQLSession, customerID: RongID) async throws -> EPayLimits {
+        guard let row = try await session.first("SELECT per_transaction_fen, per_day_fen FROM payments_customer_limits WHERE customer_id = ?",
+                                                [.id(customerID)]) else { return .standard }
         return EPayLimits(perTransactionFen: row.int("per_transaction_fen"), perDayFen: row.int("per_day_fen"))
     }
 
