@@ -178,9 +178,11 @@ struct PayBench: AsyncParsableCommand {
         return Sample(paid: paid.status == "paid", createMs: ms(t1 - t0), codeMs: ms(t2 - t1), confirmMs: ms(t3 - t2))
     }
 
+    private static let replyDecoder = JSONDecoder()
+
     private static func post(_ connection: inout LoopbackHTTPConnection, _ path: String, _ body: String, authorization: String? = nil) async throws -> Reply {
         let response = try await connection.request(.POST, path, json: body, authorization: authorization)
-        var reply = (try? JSONDecoder().decode(Reply.self, from: response.body)) ?? Reply(id: nil, status: nil)
+        var reply = (try? replyDecoder.decode(Reply.self, from: response.body)) ?? Reply(id: nil, status: nil)
         reply.response = response
         return reply
     }

@@ -21,18 +21,24 @@ public struct RongRequestContext: RequestContext, WebSocketRequestContext {
     /// Request bodies are small JSON documents; anything larger is refused with 413.
     public var maxUploadSize: Int { RongLimits.requestBodyBytesMax }
 
-    public var requestDecoder: JSONDecoder {
+    public var requestDecoder: JSONDecoder { RongRequestContext.decoder }
+
+    public var responseEncoder: JSONEncoder { RongRequestContext.encoder }
+
+    /// One configured coder for every request: Foundation's JSON coders are safe to share
+    /// (their options sit behind a lock) and are never reconfigured after this.
+    static let decoder: JSONDecoder = {
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
         return decoder
-    }
+    }()
 
-    public var responseEncoder: JSONEncoder {
+    static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return encoder
-    }
+    }()
 }
 
 /// Limits at the HTTP edge.
