@@ -22,7 +22,7 @@ extension AccountsService {
         guard !text.isEmpty, text.count <= 40 else {
             throw DomainError(.invalidRequest, "Search with 1–40 characters.", status: 422, extensions: ["field": .string("q")])
         }
-        let columns = AccountsService.customerColumns.split(separator: ",").map { "c." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")
+        let columns = SQLColumns.qualified(AccountsService.customerColumns, table: "c")
         let rows = try await database.query(
             """
             SELECT DISTINCT \(columns) FROM accounts_customers c LEFT JOIN accounts_e_accounts a ON a.customer_id = c.id

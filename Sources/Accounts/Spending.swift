@@ -23,11 +23,11 @@ extension AccountsService {
             .map(AccountsService.payer)
     }
 
-    static let payerSelect: String = {
-        let customer = customerColumns.split(separator: ", ").map { "c.\($0) AS \($0)" }
-        let account = eAccountColumns.split(separator: ", ").map { "a.\($0) AS a_\($0)" }
-        return "SELECT \((customer + account).joined(separator: ", ")) FROM accounts_customers c JOIN accounts_e_accounts a ON a.customer_id = c.id"
-    }()
+    /// Customer columns as they are, account columns renamed `a_…` (both tables have `id` and `status`).
+    static let payerSelect = """
+        SELECT \(SQLColumns.qualified(customerColumns, table: "c")), \(SQLColumns.qualified(eAccountColumns, table: "a", renamedWith: "a_"))
+        FROM accounts_customers c JOIN accounts_e_accounts a ON a.customer_id = c.id
+        """
 
     static func payer(_ row: SQLRow) -> (customer: Customer, account: EAccount) {
         (AccountsService.customer(row), AccountsService.eAccount(row, prefix: "a_"))

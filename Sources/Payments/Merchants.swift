@@ -55,7 +55,7 @@ public enum CreditCode {
 extension PaymentsService {
     static let merchantColumns = "id, name, licence_number, settlement_account_id, notify_url, status, created_at"
     /// The same columns of `payments_merchants m` in a join.
-    static let joinedMerchantColumns = merchantColumns.split(separator: ", ").map { "m.\($0)" }.joined(separator: ", ")
+    static let joinedMerchantColumns = SQLColumns.qualified(merchantColumns, table: "m")
 
     static func merchant(_ row: SQLRow) -> Merchant {
         Merchant(id: row.id("id"), name: row.text("name"), licenceNumber: row.text("licence_number"),

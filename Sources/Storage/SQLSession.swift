@@ -21,3 +21,15 @@ extension SQLSession {
         try await query(sql, binds).first
     }
 }
+
+/// Column lists for joins.
+public enum SQLColumns {
+    /// `"a, b"` as `"t.a, t.b"` — or, with `renamedWith`, `"t.a AS p_a, t.b AS p_b"` so two tables'
+    /// columns of the same name can be read from one row.
+    public static func qualified(_ columns: String, table: String, renamedWith prefix: String? = nil) -> String {
+        columns.split(separator: ",").map { column in
+            let name = column.filter { !$0.isWhitespace }
+            return prefix.map { "\(table).\(name) AS \($0)\(name)" } ?? "\(table).\(name)"
+        }.joined(separator: ", ")
+    }
+}
