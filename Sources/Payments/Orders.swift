@@ -177,8 +177,8 @@ extension PaymentsService {
     /// Queues the webhook for `order` as the transaction has just written it.
     func enqueueEvent(_ tx: any SQLSession, order: PaymentOrder, type: String) async throws {
         let eventID = ids.next()
-        let payload = WebhookOutbox.makePayload(eventID: eventID, type: type, createdAt: clock.now(), data: OrderEventData(order))
-        _ = try await webhooks.enqueue(tx, merchantID: order.merchantID, eventType: type, payload: payload)
+        let payload = OrderEventData(order).payload(eventID: eventID, type: type, createdAt: clock.now())
+        _ = try await webhooks.enqueue(tx, merchantID: order.merchantID, eventType: type, payload: payload, eventID: eventID)
     }
 }
 
@@ -202,5 +202,29 @@ struct OrderEventData: Encodable, Sendable {
         capturedFen = order.capturedFen
         refundedFen = order.refundedFen
         paidAt = order.paidAt?.description
+    }
+}
+
+extension OrderEventData {
+    /// `WebhookOutbox.makePayload(eventID:type:createdAt:data: self)` written by hand, byte for
+    /// byte (a test holds the two equal): every paid order sends one, and `JSONEncoder` with
+    /// snake_case keys was 2% of the pay path's CPU.
+    func payload(eventID: RongID, type: String, createdAt: Timestamp) -> String {
+        var data = JSONObjectText()
+        data.int("amount_fen", amountFen)
+        data.int("captured_fen", capturedFen)
+        data.string("currency", currency)
+        data.string("id", id)
+        data.string("object", object)
+        data.string("order_number", orderNumber)
+        if let paidAt { data.string("paid_at", paidAt) }
+        data.int("refunded_fen", refundedFen)
+        data.string("status", status)
+        var envelope = JSONObjectText()
+        envelope.string("created", createdAt.rfc3339)
+        envelope.raw("data", data.finish())
+        envelope.string("id", eventID.description)
+        envelope.string("type", type)
+        return envelope.finish()
     }
 }

@@ -34,6 +34,33 @@ struct OrderBody: ResponseEncodable {
         paidAt = order.paidAt?.description
         payUrl = "/pay/\(order.id)"
     }
+
+    /// The body as `RongRequestContext.encoder` writes it (sorted snake_case keys, nil members
+    /// left out), written by hand: every e-Pay payment answers with an order twice (create and
+    /// confirm), and `JSONEncoder` was 4% of the pay path's CPU. A test holds the two equal.
+    var jsonBytes: [UInt8] {
+        var object = JSONObjectText()
+        object.int("amount_fen", amountFen)
+        object.string("amount_formatted", amountFormatted)
+        object.int("captured_fen", capturedFen)
+        object.string("created_at", createdAt)
+        object.string("currency", currency)
+        object.string("description", description)
+        object.string("expires_at", expiresAt)
+        object.string("id", id)
+        object.string("merchant_id", merchantId)
+        object.string("object", self.object)
+        object.string("order_number", orderNumber)
+        if let paidAt { object.string("paid_at", paidAt) }
+        object.string("pay_url", payUrl)
+        object.int("refunded_fen", refundedFen)
+        object.string("status", status)
+        return object.finishBytes()
+    }
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: jsonBytes)))
+    }
 }
 
 struct CheckoutBody: ResponseEncodable {
