@@ -28,7 +28,7 @@ public final class Ledger: Sendable {
         self.clock = clock
         self.ids = ids
         if let path = database.sqlitePath {
-            backend = .sqlite(try SQLiteLedgerWriter(path: path, gate: database.sqliteWriteGate, syncer: database.walSyncer!, clock: clock, writerID: ids.next(),
+            backend = .sqlite(try SQLiteLedgerWriter(path: path, gate: database.sqliteWriteGate, syncer: database.walSyncer!, checkpointer: database.walCheckpointer!, clock: clock, writerID: ids.next(),
                                                    metrics: metrics, batchEventsMax: batchEventsMax))
         } else if let client = database.postgres {
             backend = .postgres(PostgresLedgerWriter(client: client, clock: clock, metrics: metrics, logger: logger, batchEventsMax: batchEventsMax))

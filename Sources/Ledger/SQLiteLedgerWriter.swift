@@ -24,6 +24,8 @@ final class SQLiteLedgerWriter: @unchecked Sendable {
     private let gate: SQLiteWriteGate
     /// Syncs each commit after the gate is given back; results are delivered once it is on disk.
     private let syncer: WALSyncer
+    /// Copies the WAL into the database; kept alive as long as this writer's connection.
+    private let checkpointer: WALCheckpointer
     private var connection: SQLiteConnection!
     /// Balances of the accounts touched so far, by slot; the batch's rules work on it in place.
     private var accounts = AccountTable()
@@ -55,7 +57,7 @@ final class SQLiteLedgerWriter: @unchecked Sendable {
     /// Accounts kept in memory; beyond this the cache is dropped and rebuilt.
     static let cachedAccountsMax = 2_000_000
 
-    init(path: String, gate: SQLiteWriteGate, syncer: WALSyncer, clock: BankClock, writerID: RongID, metrics: LedgerMetrics, batchEventsMax: Int) throws {
+    init(path: String, gate: SQLiteWriteGate, syncer: WALSyncer, checkpointer: WALCheckpointer, clock: BankClock, writerID: RongID, metrics: LedgerMetrics, batchEventsMax: Int) throws {
         self.gate = gate
         self.syncer = syncer
         self.writerID = writerID.description
@@ -63,10 +65,11 @@ final class SQLiteLedgerWriter: @unchecked Sendable {
         self.metrics = metrics
         queue = BatchQueue(batchEventsMax: batchEventsMax)
         connection = try SQLiteConnection(path: path)
-        // Keep the tables' hot pages in memory (256 MiB cap) and checkpoint the WAL less often
-        // than every 1,000 pages.
+        // Keep the tables' hot pages in memory (256 MiB cap); the WAL is copied into the
+        // database by `checkpointer`, not in this thread's commits.
         try connection.exec("PRAGMA cache_size=-262144")
-        try connection.exec("PRAGMA wal_autocheckpoint=16384")
+        self.checkpointer = checkpointer
+        checkpointer.watch(connection)
         // Commits are synced by `syncer` once the write gate is given back (see `WALSyncer`).
         try connection.exec("PRAGMA synchronous=NORMAL")
         // The catch-up's sort and any other temporary b-tree stay in memory, not in a temp file.

@@ -27,6 +27,8 @@ public final class Database: SQLSession, Sendable {
     public let sqliteWriteGate = SQLiteWriteGate()
     /// SQLite: makes both writers' commits durable after they give the gate back (see `WALSyncer`).
     public let walSyncer: WALSyncer?
+    /// SQLite: copies the WAL into the database off both writers' path (see `WALCheckpointer`).
+    public let walCheckpointer: WALCheckpointer?
     /// SQLite: `batchedTransaction`'s queue (nil on PostgreSQL).
     let batched: BatchedTransactions?
     private let readers: AsyncPool<SQLiteConnection>?
@@ -70,6 +72,9 @@ public final class Database: SQLSession, Sendable {
         self.logger = logger
         let syncer = WALSyncer(databasePath: path)
         walSyncer = syncer
+        let checkpointer = try WALCheckpointer(path: path, gate: sqliteWriteGate)
+        checkpointer.watch(writerConnection)
+        walCheckpointer = checkpointer
         group = GroupCommit(gate: sqliteWriteGate, syncer: syncer)
         batched = BatchedTransactions()
     }
@@ -94,6 +99,7 @@ public final class Database: SQLSession, Sendable {
         runTask = Task { await client.run() }
         self.logger = logger
         walSyncer = nil
+        walCheckpointer = nil
         group = GroupCommit(gate: sqliteWriteGate, syncer: nil)
         batched = nil
         // Fail fast when the server is not there.

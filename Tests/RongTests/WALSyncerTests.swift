@@ -116,6 +116,57 @@ struct WALSyncerTests {
         try await t.finish()
     }
 
+    @Test("The WAL is copied into the database off the writers' path, and started again so it stays bounded", .enabled(if: !TestDatabase.isPostgres, "SQLite's WAL"))
+    func checkpointsInTheBackground() async throws {
+        let t = try await TestLedger.make()
+        let database = t.db.database
+        let checkpointer = try #require(database.walCheckpointer)
+        // A copy every 50 pages, a RESTART past 200 (instead of 1,000 and 4,096): the same logic
+        // after a few hundred pages.
+        checkpointer.setThresholds(pagesPerCheckpoint: 50, restartPages: 200)
+        let walPath = try #require(database.walSyncer?.walPath)
+        try await database.execute("CREATE TABLE wc_items (id INTEGER PRIMARY KEY, body BLOB NOT NULL)", [])
+        let bank = try await t.account(chart: "1002", owner: "bank"), customer = try await t.account(.debitsMustNotExceedCredits)
+        func write(_ batches: Range<Int>) async throws {
+            for batch in batches {
+                try await database.transaction { tx in
+                    for n in 0..<30 {
+                        try await tx.execute("INSERT INTO wc_items (id, body) VALUES (?, ?)", [.int(Int64(batch * 30 + n)), .blob([UInt8](repeating: UInt8(n), count: 3_000))])
+                    }
+                }
+                if batch % 10 == 0 {
+                    #expect(try await t.ledger.submit(.posted(id: t.ids.next(), from: bank, to: customer, amount: 100, asset: .cny)).status == .ok)
+                }
+            }
+        }
+        // About 3,500 pages through the WAL from both writers (module transactions of 30 rows of
+        // 3 KB, ledger transfers between them).
+        var walBytesMax: Int64 = 0
+        for part in 0..<10 {
+            try await write(part * 10..<part * 10 + 10)
+            walBytesMax = max(walBytesMax, (try? FileManager.default.attributesOfItem(atPath: walPath)[.size] as? Int64) ?? 0)
+        }
+        try await waitUntil { checkpointer.counts.walStarts >= 1 }
+        #expect(checkpointer.counts.passive >= 3)
+        // Bounded: started again from its beginning instead of growing to ~14 MB.
+        #expect(walBytesMax < 1_000 * 4_096, "WAL reached \(walBytesMax) bytes")
+
+        // A reader that stays in the WAL keeps it from being copied and started again: the RESTART
+        // gives up (holding writers at most 20 ms) instead of waiting; once the reader leaves and
+        // the WAL has grown by another 200 pages, it is copied and started again.
+        let reader = try SQLiteConnection(path: try #require(database.sqlitePath))
+        try reader.exec("BEGIN")
+        _ = try reader.query("SELECT COUNT(*) AS n FROM wc_items")
+        try await write(100..<120)
+        try await waitUntil { checkpointer.counts.restartsBusy >= 1 }
+        try reader.exec("COMMIT")
+        let starts = checkpointer.counts.walStarts
+        try await write(120..<140)
+        try await waitUntil { checkpointer.counts.walStarts > starts }
+        #expect(try await database.query("SELECT COUNT(*) AS n FROM wc_items", []).first?.int("n") == 4_200)
+        try await t.finish()
+    }
+
     private func waitUntil(_ condition: () -> Bool) async throws {
         for _ in 0..<500 where !condition() { try await Task.sleep(nanoseconds: 2_000_000) }
         #expect(condition())
