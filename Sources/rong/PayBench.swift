@@ -86,6 +86,9 @@ struct PayBench: AsyncParsableCommand {
                      percentile(total, 50), percentile(total, 99), percentile(completed.map(\.createMs), 50), percentile(completed.map(\.codeMs), 50),
                      percentile(completed.map(\.confirmMs), 50), percentile(completed.map(\.confirmMs), 99)))
         print("ledger \(report.isHealthy ? "healthy" : "UNHEALTHY: \(report)")")
+        if let counts = scratch.database.walCheckpointer?.counts {
+            print("WAL: \(counts.passive) background copies, started again \(counts.walStarts) times (\(counts.restarts) by RESTART, \(counts.restartsBusy) RESTARTs gave way to a reader)")
+        }
         server.cancel()
         _ = try? await server.value
         await platform.shutdown()
