@@ -145,6 +145,12 @@ extension AccountsService {
         }
     }
 
+    /// Gives back class limits reserved with `reserveSpending` for a payment that never reached the
+    /// ledger, inside the caller's transaction (which returns the payment to its unpaid state).
+    public func releaseReservedSpending(_ tx: any SQLSession, _ account: EAccount, amountFen: Int64, reservedOn date: BusinessDate) async throws {
+        try await release(tx, charges(account, .spending, .outbound), amountFen: amountFen, on: date)
+    }
+
     /// Posts a spending hold (the payment is captured).
     public func captureSpending(holdID: RongID, captureID: RongID) async throws {
         let result = try await ledger.submit([TransferRequest(id: captureID, code: AccountsTransferCode.spending, flags: [.postPending], pendingID: holdID)])[0]

@@ -61,8 +61,8 @@ extension PaymentsService {
             try await identity.otp.verify(challengeID: challengeID, code: code, purpose: .payment, mobile: customer.mobile,
                                           context: PaymentsService.codeContext(order, account: account)) { [self] tx in
                 let claimed = try await tx.execute(
-                    "UPDATE payments_orders SET status = 'confirming' WHERE id = ? AND status = 'created' AND challenge_id = ? AND expires_at > ?",
-                    [.id(orderID), .id(challengeID), .time(now)])
+                    "UPDATE payments_orders SET status = 'confirming', confirming_at = ? WHERE id = ? AND status = 'created' AND challenge_id = ? AND expires_at > ?",
+                    [.time(now), .id(orderID), .id(challengeID), .time(now)])
                 guard claimed == 1 else { throw ClaimLost() }
                 try await accounts.reserveSpending(tx, account, amountFen: order.amountFen, on: date)
                 // The limits are read where they are enforced: a change committed before this
@@ -81,38 +81,47 @@ extension PaymentsService {
             case .closed, .expired: throw PaymentsService.notPayable(current)
             }
         }
+        let holdID = PaymentsService.holdID(of: orderID), captureID = PaymentsService.captureID(of: orderID)
         do {
-            return try await capture(order, customer: customer, account: account, merchant: merchant, reservedOn: date, address: address)
+            // The hold and its capture go to the ledger in one submission (one commit); a refusal
+            // gives the class and e-Pay limits back together.
+            let captured = try await accounts.holdReservedSpending(
+                account, amountFen: order.amountFen, payeeAccountID: merchant.settlementAccountID, holdID: holdID,
+                timeoutSeconds: PaymentsService.holdTimeoutSeconds, memo: "e支付 \(merchant.name) \(order.orderNumber)", on: date, captureID: captureID,
+                undoInTransaction: { tx in try await self.releaseEPay(tx, customer: customer, amountFen: order.amountFen, on: date) })
+            // A repeat after a crash (the hold was already there) captures here, idempotently.
+            if !captured { try await accounts.captureSpending(holdID: holdID, captureID: captureID) }
         } catch {
             _ = try? await database.execute("UPDATE payments_orders SET status = 'created' WHERE id = ? AND status = 'confirming'", [.id(orderID)])
             throw error
         }
+        // The money has moved: from here on a failure leaves the order `confirming`, and
+        // `resumeConfirmations` marks it paid from the ledger's record (never payable again).
+        return try await markPaid(order, customer: customer, account: account, merchant: merchant, address: address)
     }
 
     private struct ClaimLost: Error {}
 
-    private func capture(_ order: PaymentOrder, customer: Customer, account: EAccount, merchant: Merchant, reservedOn date: BusinessDate,
-                         address: String) async throws -> PaymentOrder {
+    /// The ledger transfers of an order's payment, derived from its id: a repeat finds them.
+    static func holdID(of orderID: RongID) -> RongID { RongID.derived("payments.hold", orderID.description) }
+    static func captureID(of orderID: RongID) -> RongID { RongID.derived("payments.capture", orderID.description) }
+
+    /// The order's final state once the ledger captured its money: paid, its webhook, the audit
+    /// record and the customer's transaction alert, in one transaction.
+    private func markPaid(_ order: PaymentOrder, customer: Customer, account: EAccount, merchant: Merchant, address: String) async throws -> PaymentOrder {
         let orderID = order.id
-        let holdID = RongID.derived("payments.hold", orderID.description)
-        let captureID = RongID.derived("payments.capture", orderID.description)
-        // The hold and its capture go to the ledger in one submission (one commit); a refusal
-        // gives the class and e-Pay limits back together.
-        let captured = try await accounts.holdReservedSpending(
-            account, amountFen: order.amountFen, payeeAccountID: merchant.settlementAccountID, holdID: holdID,
-            timeoutSeconds: PaymentsService.holdTimeoutSeconds, memo: "e支付 \(merchant.name) \(order.orderNumber)", on: date, captureID: captureID,
-            undoInTransaction: { tx in try await self.releaseEPay(tx, customer: customer, amountFen: order.amountFen, on: date) })
-        // A repeat after a crash (the hold was already there) captures here, idempotently.
-        if !captured { try await accounts.captureSpending(holdID: holdID, captureID: captureID) }
+        let holdID = PaymentsService.holdID(of: orderID), captureID = PaymentsService.captureID(of: orderID)
         let paidAt = clock.now()
         let paid = order.paid(at: paidAt)
         try await database.batchedTransaction { [self] tx in
             let changed = try await tx.execute(
                 """
                 UPDATE payments_orders SET status = 'paid', captured_fen = amount_fen, hold_transfer_id = ?, capture_transfer_id = ?, paid_at = ?
-                WHERE id = ? AND status = 'confirming'
+                WHERE id = ? AND status IN ('confirming', 'created')
                 """, [.id(holdID), .id(captureID), .time(paidAt), .id(orderID)])
             // The claim made this the order's only writer, so it is now `paid` as `paid` describes.
+            // (`created`: `resumeConfirmations` found no ledger record a minute after the claim and
+            // gave the order back — the money moved after all, so it is paid.)
             if changed == 1 { try await enqueueEvent(tx, order: paid, type: "order.paid") }
             try await identity.audit.record(tx, actor: "customer:\(customer.id)", action: "epay.pay", target: "order:\(orderID)", address: address,
                                             detail: "amount=\(order.amountFen) merchant=\(merchant.id)")
@@ -121,6 +130,59 @@ extension PaymentsService {
         }
         await notifyPurchase(paid, customer: customer, account: account, merchant: merchant)
         return paid
+    }
+
+    /// How old a `confirming` claim must be before `resumeConfirmations` takes it over: a
+    /// confirmation takes milliseconds, so one still claimed after this was interrupted.
+    public static let confirmationResumeSeconds: Int64 = 60
+
+    /// Finishes e-Pay confirmations that a crash or a failed final write left half-way: orders
+    /// still `confirming` `confirmationResumeSeconds` after their claim. The ledger's record decides
+    /// (its transfer ids derive from the order):
+    /// - captured: the customer's money moved, so the order is marked paid — webhook, audit and alert
+    ///   as a normal payment;
+    /// - held, not captured: the customer confirmed, so the hold is captured, then as above;
+    /// - nothing there (or the hold expired or was voided): no money moved; the class and e-Pay
+    ///   limits reserved at the claim are given back and the order is payable again (its code
+    ///   stays spent: the customer asks for a new one).
+    /// Run every second by the payments worker. Bounded per call; returns how many were resumed.
+    public func resumeConfirmations(limit: Int = 100) async throws -> Int {
+        let cutoff = clock.now().adding(seconds: -PaymentsService.confirmationResumeSeconds)
+        let rows = try await database.query(
+            "SELECT \(PaymentsService.orderColumns), confirming_at FROM payments_orders WHERE status = 'confirming' AND confirming_at <= ? ORDER BY confirming_at LIMIT ?",
+            [.time(cutoff), .int(Int64(limit))])
+        var resumed = 0
+        for row in rows {
+            let order = PaymentsService.order(row)
+            guard let customerID = order.customerID, let accountID = order.eAccountID,
+                  let (customer, account) = try await accounts.payer(customerID: customerID, accountID: accountID),
+                  let merchant = try await merchant(id: order.merchantID) else { continue }
+            let holdID = PaymentsService.holdID(of: order.id), captureID = PaymentsService.captureID(of: order.id)
+            var captured = try await ledger.transfer(captureID) != nil
+            if !captured, try await ledger.transfer(holdID) != nil {
+                do {
+                    try await accounts.captureSpending(holdID: holdID, captureID: captureID)
+                    captured = true
+                } catch is DomainError {
+                    captured = false  // expired or voided: the money went back to the customer
+                }
+            }
+            if captured {
+                _ = try await markPaid(order, customer: customer, account: account, merchant: merchant, address: "system:resume")
+            } else {
+                let date = BusinessDate(at: row.time("confirming_at"))
+                try await database.transaction { [self] tx in
+                    guard try await tx.execute("UPDATE payments_orders SET status = 'created', confirming_at = NULL WHERE id = ? AND status = 'confirming'",
+                                               [.id(order.id)]) == 1 else { return }
+                    try await accounts.releaseReservedSpending(tx, account, amountFen: order.amountFen, reservedOn: date)
+                    try await releaseEPay(tx, customer: customer, amountFen: order.amountFen, on: date)
+                    try await identity.audit.record(tx, actor: "system", action: "epay.confirmation-undone", target: "order:\(order.id)", address: "system:resume",
+                                                    detail: "no ledger record \(PaymentsService.confirmationResumeSeconds) s after the claim; limits given back")
+                }
+            }
+            resumed += 1
+        }
+        return resumed
     }
 
     /// An order that can still be paid (or, with `allowPaid`, one already paid).

@@ -114,5 +114,10 @@ public enum PaymentsSchema {
         Migration(module: "payments", version: 5, name: "orders by merchant and payment time (acquiring turnover)") { _ in
             ["CREATE INDEX payments_orders_merchant_paid ON payments_orders(merchant_id, paid_at)"]
         },
+        // When an order was claimed for confirmation: a confirmation left half-way by a crash is
+        // finished (or undone) from the ledger's record once it is a minute old.
+        Migration(module: "payments", version: 6, name: "e-Pay confirmation claim time (resuming interrupted confirmations)") { d in
+            ["ALTER TABLE payments_orders ADD COLUMN confirming_at \(d.bigint)"]
+        },
     ]
 }

@@ -42,7 +42,8 @@ struct ExpirySweeper: Service {
     }
 }
 
-/// Every second: delivers due webhooks, expires unpaid e-Pay orders, releases and checks
+/// Every second: delivers due webhooks, expires unpaid e-Pay orders, finishes e-Pay
+/// confirmations a crash interrupted, releases and checks
 /// transfers to other banks, answers credits from them, and resumes interrupted movements.
 struct PaymentsWorker: Service {
     let platform: RongPlatform
@@ -58,6 +59,7 @@ struct PaymentsWorker: Service {
                     while !Task.isCancelled {
                         do {
                             _ = try await platform.payments.expireOrders()
+                            _ = try await platform.payments.resumeConfirmations()
                             // The simulated clearing house drains its large-value queue when the window is open.
                             _ = try await platform.clearingHouse.processQueue()
                             _ = try await platform.payments.checkTransfers()
