@@ -93,7 +93,7 @@ public actor ElinkConnection {
             return [ElinkFrames.error(DomainError(.rateLimited, "Too many frames; at most \(ElinkConnection.framesPerSecond) a second.", status: 429,
                                                   extensions: ["limit_per_second": .int(Int64(ElinkConnection.framesPerSecond))]), ref: nil)]
         }
-        guard let frame = MessagingService.decodeJSON(ClientFrame.self, text) else {
+        guard let frame = ClientFrameScanner.scan(text) ?? MessagingService.decodeJSON(ClientFrame.self, text) else {
             return [ElinkFrames.error(DomainError(.invalidFrame, "A frame is a JSON object with a known \"type\" and well-formed members.", status: 400),
                                       ref: nil)]
         }
