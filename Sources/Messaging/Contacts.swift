@@ -152,10 +152,11 @@ extension MessagingService {
     }
 
     func requireContact(_ session: any SQLSession, _ a: RongID, _ b: RongID) async throws {
-        guard try await isContact(session, a, b) else {
-            throw DomainError(.notAContact, "You can only message and add your contacts; ask them to accept a contact request first.", status: 403)
-        }
+        guard try await isContact(session, a, b) else { throw MessagingService.notAContact }
     }
+
+    static let notAContact = DomainError(.notAContact, "You can only message and add your contacts; ask them to accept a contact request first.",
+                                         status: 403)
 
     static func contactRequest(_ row: SQLRow, requesterName: String) -> ContactRequest {
         ContactRequest(requesterID: row.id("requester_id"), addresseeID: row.id("addressee_id"), status: row.text("status"),

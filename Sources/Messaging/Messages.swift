@@ -83,8 +83,7 @@ extension MessagingService {
         do {
             // Concurrent sends share one transaction on SQLite (each in its own savepoint).
             let (message, recipients) = try await database.batchedTransaction { [self] tx in
-                let entry = try await membership(tx, conversationID: conversationID, userID: principal.userID)
-                let other = try await checkCanPost(tx, entry: entry, principal: principal)
+                let other = try await checkCanPost(tx, conversationID: conversationID, principal: principal)
                 if let blobID { try await requireOwnBlob(tx, blobID: blobID, ownerID: principal.userID, kind: kind) }
                 let message = try await insertMessage(tx, conversationID: conversationID, senderID: principal.userID, clientID: clientID,
                                                       kind: kind, body: body, blobID: blobID, refersTo: nil)
@@ -166,22 +165,37 @@ extension MessagingService {
         return message
     }
 
-    /// Who may post where: contacts only in 1:1 chats, nobody but the bank in notice and channel
-    /// conversations, nobody in a closed service chat. Returns the other member of a 1:1 chat.
+    /// Who may post where: members only; contacts only in 1:1 chats, nobody but the bank in
+    /// notice and channel conversations, nobody in a closed service chat. Returns the other
+    /// member of a 1:1 chat.
+    ///
+    /// One statement reads the sender's membership and, for a 1:1 chat, the other member and
+    /// whether the two are contacts (every send runs this; it was three statements).
     @discardableResult
-    func checkCanPost(_ tx: any SQLSession, entry: ConversationEntry, principal: Principal) async throws -> RongID? {
+    func checkCanPost(_ tx: any SQLSession, conversationID: RongID, principal: Principal) async throws -> RongID? {
+        guard let row = try await tx.first(
+            """
+            SELECT \(MessagingService.conversationColumns), m.role, m.read_seq, m.visible_from_seq, o.user_id AS other_id,
+                   CASE WHEN EXISTS (SELECT 1 FROM messaging_contacts k
+                                     WHERE ((k.requester_id = m.user_id AND k.addressee_id = o.user_id) OR (k.requester_id = o.user_id AND k.addressee_id = m.user_id))
+                                       AND k.status = 'accepted') THEN 1 ELSE 0 END AS is_contact
+            FROM messaging_members m JOIN messaging_conversations c ON c.id = m.conversation_id
+            LEFT JOIN messaging_members o ON c.kind = 'direct' AND o.conversation_id = m.conversation_id AND o.user_id <> m.user_id AND o.left_at IS NULL
+            WHERE m.conversation_id = ? AND m.user_id = ? AND m.left_at IS NULL
+            LIMIT 1
+            """, [.id(conversationID), .id(principal.userID)]) else {
+            throw DomainError(.conversationNotFound, "No such conversation among yours.", status: 404)
+        }
+        let entry = MessagingService.entry(row)
         guard entry.conversation.status == "open" else {
             throw DomainError(.conversationClosed, "This conversation is closed.", status: 409)
         }
         switch entry.conversation.kind {
         case .direct:
-            let other = try await tx.first(
-                "SELECT user_id FROM messaging_members WHERE conversation_id = ? AND user_id <> ? AND left_at IS NULL",
-                [.id(entry.conversation.id), .id(principal.userID)])
-            guard let other = other?.id("user_id") else {
+            guard let other = row.optionalID("other_id") else {
                 throw DomainError(.notAContact, "You can only message your contacts.", status: 403)
             }
-            try await requireContact(tx, principal.userID, other)
+            guard row.int("is_contact") == 1 else { throw MessagingService.notAContact }
             return other
         case .manager, .group: break
         case .service:
@@ -318,8 +332,7 @@ extension MessagingService {
     /// Tells the other members the caller is typing (not stored).
     public func typing(_ principal: Principal, conversationID: RongID) async throws {
         let principal = try await caller(principal)
-        let entry = try await membership(database, conversationID: conversationID, userID: principal.userID)
-        try await checkCanPost(database, entry: entry, principal: principal)
+        try await checkCanPost(database, conversationID: conversationID, principal: principal)
         let others = try await self.memberIDs(database, conversationID: conversationID).filter { $0 != principal.userID }
         await hub.publish(HubEvent(kind: .typing, conversationID: conversationID, recipients: others, seq: nil,
                                    frame: ElinkFrames.typing(conversationID: conversationID, userID: principal.userID)))
