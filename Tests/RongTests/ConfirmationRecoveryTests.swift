@@ -14,16 +14,8 @@ import Testing
 @Suite struct ConfirmationRecoveryTests {
     static let mobile = "13811112222"
 
-    func payer(_ t: TestPlatform) async throws -> (Principal, EAccount, String) {
-        let (principal, account) = try await t.customerWithEAccount(.classII, name: "李雷", idNumber: ResidentIDs.make(birth: "19900307", sequence: 451),
-                                                                    mobile: Self.mobile, cardNumber: Cards.ccb(451))
-        _ = try await t.accounts.fund(principal, accountID: account.id, amountFen: 20_000_00, idempotencyKey: "fund", address: "test")
-        return (principal, account, String(account.accountNumber.suffix(6)))
-    }
-
-    func balance(_ t: TestPlatform, _ id: RongID) async throws -> Int64 {
-        try await t.ledger.account(id)!.balance.postedCreditBalance
-    }
+    /// The e-Pay scenarios' payer (a funded Class II account) and balances.
+    let payments = PaymentsTests()
 
     /// What the payer has used today of every limit (class and e-Pay).
     func usage(_ t: TestPlatform, _ account: EAccount) async throws -> [Int64] {
@@ -50,7 +42,7 @@ import Testing
     func capturedThenResumed() async throws {
         let t = try await TestPlatform.make()
         let merchant = try await t.merchant().merchant
-        let (_, account, last6) = try await payer(t)
+        let (_, account, last6) = try await payments.payer(t)
         let order = try await t.payments.createOrder(merchant: merchant, orderNumber: "X1", amountFen: 1_288_00, description: "明前龙井礼盒", expiresInSeconds: nil)
         try await failFinalWrites(t.db.database)
         let challenge = try await t.payments.requestPaymentCode(orderID: order.id, mobile: Self.mobile, accountLast6: last6, address: "test")
@@ -60,7 +52,7 @@ import Testing
         }
         // The money moved; the order is not payable again (before: it went back to `created`).
         #expect(try await t.payments.order(id: order.id)?.status == .confirming)
-        #expect(try await balance(t, merchant.settlementAccountID) == 1_288_00)
+        #expect(try await payments.balance(t, merchant.settlementAccountID) == 1_288_00)
         do {
             _ = try await t.payments.confirm(orderID: order.id, challengeID: challenge.id, code: code, address: "test")
             Issue.record("a confirming order was confirmed again")
@@ -74,8 +66,8 @@ import Testing
         let paid = try #require(try await t.payments.order(id: order.id))
         #expect(paid.status == .paid && paid.capturedFen == 1_288_00 && paid.paidAt != nil)
         #expect(try await t.payments.resumeConfirmations() == 0)
-        #expect(try await balance(t, merchant.settlementAccountID) == 1_288_00, "captured once")
-        #expect(try await balance(t, account.id) == 20_000_00 - 1_288_00)
+        #expect(try await payments.balance(t, merchant.settlementAccountID) == 1_288_00, "captured once")
+        #expect(try await payments.balance(t, account.id) == 20_000_00 - 1_288_00)
         #expect(try await usage(t, account).allSatisfy { $0 == 1_288_00 }, "counted once against every limit")
         let deliveries = try await t.payments.webhooks.deliveries(merchantID: merchant.id, limit: 10, before: nil)
         #expect(deliveries.map(\.eventType) == ["order.paid"])
@@ -86,7 +78,7 @@ import Testing
     func claimedThenUndone() async throws {
         let t = try await TestPlatform.make()
         let merchant = try await t.merchant().merchant
-        let (principal, account, last6) = try await payer(t)
+        let (principal, account, last6) = try await payments.payer(t)
         let order = try await t.payments.createOrder(merchant: merchant, orderNumber: "X2", amountFen: 3_000_00, description: "茶", expiresInSeconds: nil)
         // The claim's transaction as `confirm` commits it (order claimed, limits reserved), then a crash.
         let customer = try await t.accounts.customer(of: principal)
@@ -103,11 +95,11 @@ import Testing
         #expect(try await t.payments.resumeConfirmations() == 1)
         #expect(try await t.payments.order(id: order.id)?.status == .created)
         #expect(try await usage(t, account).allSatisfy { $0 == 0 }, "no money moved, so no limit is used")
-        #expect(try await balance(t, merchant.settlementAccountID) == 0)
+        #expect(try await payments.balance(t, merchant.settlementAccountID) == 0)
         let challenge = try await t.payments.requestPaymentCode(orderID: order.id, mobile: Self.mobile, accountLast6: last6, address: "test")
         let paid = try await t.payments.confirm(orderID: order.id, challengeID: challenge.id, code: try await t.lastCode(Self.mobile), address: "test")
         #expect(paid.status == .paid)
-        #expect(try await balance(t, merchant.settlementAccountID) == 3_000_00)
+        #expect(try await payments.balance(t, merchant.settlementAccountID) == 3_000_00)
         #expect(try await usage(t, account).allSatisfy { $0 == 3_000_00 })
         try await t.finish()
     }
