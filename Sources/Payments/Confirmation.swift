@@ -91,12 +91,15 @@ extension PaymentsService {
                 undoInTransaction: { tx in try await self.releaseEPay(tx, customer: customer, amountFen: order.amountFen, on: date) })
             // A repeat after a crash (the hold was already there) captures here, idempotently.
             if !captured { try await accounts.captureSpending(holdID: holdID, captureID: captureID) }
-        } catch {
+        } catch let refusal as DomainError {
+            // The ledger refused (funds, a closed account) and the limits were given back: no
+            // money moved, so the order is payable again.
             _ = try? await database.execute("UPDATE payments_orders SET status = 'created' WHERE id = ? AND status = 'confirming'", [.id(orderID)])
-            throw error
+            throw refusal
         }
-        // The money has moved: from here on a failure leaves the order `confirming`, and
-        // `resumeConfirmations` marks it paid from the ledger's record (never payable again).
+        // Any other failure (the ledger or the database unreachable, a crash) leaves the order
+        // `confirming`: whether money moved is the ledger's to say, and `resumeConfirmations`
+        // asks it — paid, or limits given back and payable again.
         return try await markPaid(order, customer: customer, account: account, merchant: merchant, address: address)
     }
 
@@ -157,17 +160,7 @@ extension PaymentsService {
             guard let customerID = order.customerID, let accountID = order.eAccountID,
                   let (customer, account) = try await accounts.payer(customerID: customerID, accountID: accountID),
                   let merchant = try await merchant(id: order.merchantID) else { continue }
-            let holdID = PaymentsService.holdID(of: order.id), captureID = PaymentsService.captureID(of: order.id)
-            var captured = try await ledger.transfer(captureID) != nil
-            if !captured, try await ledger.transfer(holdID) != nil {
-                do {
-                    try await accounts.captureSpending(holdID: holdID, captureID: captureID)
-                    captured = true
-                } catch is DomainError {
-                    captured = false  // expired or voided: the money went back to the customer
-                }
-            }
-            if captured {
+            if try await capturedInLedger(order.id) {
                 _ = try await markPaid(order, customer: customer, account: account, merchant: merchant, address: "system:resume")
             } else {
                 let date = BusinessDate(at: row.time("confirming_at"))
@@ -183,6 +176,21 @@ extension PaymentsService {
             resumed += 1
         }
         return resumed
+    }
+
+    /// Whether an order's money reached the merchant: its capture is in the ledger, or its hold
+    /// still is and is captured now (the customer confirmed). False when neither is there, or the
+    /// hold expired or was voided (the money went back to the customer).
+    private func capturedInLedger(_ orderID: RongID) async throws -> Bool {
+        let holdID = PaymentsService.holdID(of: orderID), captureID = PaymentsService.captureID(of: orderID)
+        if try await ledger.transfer(captureID) != nil { return true }
+        guard try await ledger.transfer(holdID) != nil else { return false }
+        do {
+            try await accounts.captureSpending(holdID: holdID, captureID: captureID)
+            return true
+        } catch is DomainError {
+            return false
+        }
     }
 
     /// An order that can still be paid (or, with `allowPaid`, one already paid).

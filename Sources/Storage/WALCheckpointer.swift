@@ -105,33 +105,26 @@ public final class WALCheckpointer: @unchecked Sendable {
 
     private func checkpoint() {
         var frames: Int32 = 0, copied: Int32 = 0
-        var counts = Counts()
-        if sqlite3_wal_checkpoint_v2(connection.handle, nil, SQLITE_CHECKPOINT_PASSIVE, &frames, &copied) == SQLITE_OK {
-            counts.passive = 1
-        }
+        let passive = sqlite3_wal_checkpoint_v2(connection.handle, nil, SQLITE_CHECKPOINT_PASSIVE, &frames, &copied) == SQLITE_OK
         let checkedAt = max(0, frames)
-        let (storedRestartAt, restartPages) = state.withLock { ($0.restartAt, $0.restartPages) }
-        var restartAt = storedRestartAt
+        let (restartAt, restartPages) = state.withLock { ($0.restartAt, $0.restartPages) }
+        var restarted: Bool?  // nil: not tried
         if frames > restartAt {
             gate.acquireBlocking()
-            let rc = sqlite3_wal_checkpoint_v2(connection.handle, nil, SQLITE_CHECKPOINT_RESTART, &frames, &copied)
+            restarted = sqlite3_wal_checkpoint_v2(connection.handle, nil, SQLITE_CHECKPOINT_RESTART, &frames, &copied) == SQLITE_OK
             gate.release()
-            if rc == SQLITE_OK {
-                counts.restarts = 1
-                restartAt = restartPages
-            } else {
-                counts.restartsBusy = 1
-                restartAt = checkedAt + restartPages
-            }
         }
         state.withLock { state in
             // After a RESTART the next commit reports a small WAL: `walHolds` sees it start again.
             state.checkedAt = checkedAt
-            state.restartAt = restartAt
+            if let restarted { state.restartAt = restarted ? restartPages : checkedAt + restartPages }
             state.running = false
-            state.counts.passive += counts.passive
-            state.counts.restarts += counts.restarts
-            state.counts.restartsBusy += counts.restartsBusy
+            if passive { state.counts.passive += 1 }
+            switch restarted {
+            case true?: state.counts.restarts += 1
+            case false?: state.counts.restartsBusy += 1
+            case nil: break
+            }
         }
     }
 }

@@ -174,17 +174,8 @@ struct PayBench: AsyncParsableCommand {
         static func stringMember(_ opening: StaticString, in body: ByteBuffer) -> String? {
             body.withUnsafeReadableBytes { bytes -> String? in
                 let key = UnsafeRawBufferPointer(start: opening.utf8Start, count: opening.utf8CodeUnitCount)
-                guard bytes.count > key.count else { return nil }
-                var at = 0
-                while at + key.count <= bytes.count {
-                    if bytes[at] == key[0], bytes[at..<at + key.count].elementsEqual(key) {
-                        let start = at + key.count
-                        guard let end = bytes[start...].firstIndex(of: UInt8(ascii: "\"")) else { return nil }
-                        return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
-                    }
-                    at += 1
-                }
-                return nil
+                guard let member = bytes.firstRange(of: key), let end = bytes[member.upperBound...].firstIndex(of: UInt8(ascii: "\"")) else { return nil }
+                return String(decoding: bytes[member.upperBound..<end], as: UTF8.self)
             }
         }
 

@@ -17,6 +17,18 @@ import Testing
     /// The e-Pay scenarios' payer (a funded Class II account) and balances.
     let payments = PaymentsTests()
 
+    /// A platform with a merchant, the funded payer (principal, account, its last six digits) and
+    /// an unpaid order of `amountFen`.
+    func scenario(_ orderNumber: String, amountFen: Int64) async throws
+        -> (TestPlatform, Merchant, Principal, EAccount, String, PaymentOrder) {
+        let t = try await TestPlatform.make()
+        let merchant = try await t.merchant().merchant
+        let (principal, account, last6) = try await payments.payer(t)
+        let order = try await t.payments.createOrder(merchant: merchant, orderNumber: orderNumber, amountFen: amountFen, description: "明前龙井礼盒",
+                                                     expiresInSeconds: nil)
+        return (t, merchant, principal, account, last6, order)
+    }
+
     /// What the payer has used today of every limit (class and e-Pay).
     func usage(_ t: TestPlatform, _ account: EAccount) async throws -> [Int64] {
         let rows = try await t.db.database.query("SELECT used_fen FROM accounts_limit_usage WHERE e_account_id = ?", [.id(account.id)])
@@ -40,10 +52,7 @@ import Testing
 
     @Test("Money captured but the final write failed: the order stays confirming, then is marked paid once, with its webhook")
     func capturedThenResumed() async throws {
-        let t = try await TestPlatform.make()
-        let merchant = try await t.merchant().merchant
-        let (_, account, last6) = try await payments.payer(t)
-        let order = try await t.payments.createOrder(merchant: merchant, orderNumber: "X1", amountFen: 1_288_00, description: "明前龙井礼盒", expiresInSeconds: nil)
+        let (t, merchant, _, account, last6, order) = try await scenario("X1", amountFen: 1_288_00)
         try await failFinalWrites(t.db.database)
         let challenge = try await t.payments.requestPaymentCode(orderID: order.id, mobile: Self.mobile, accountLast6: last6, address: "test")
         let code = try await t.lastCode(Self.mobile)
@@ -76,10 +85,7 @@ import Testing
 
     @Test("Claimed but nothing reached the ledger: the limits are given back and the order can be paid with a new code")
     func claimedThenUndone() async throws {
-        let t = try await TestPlatform.make()
-        let merchant = try await t.merchant().merchant
-        let (principal, account, last6) = try await payments.payer(t)
-        let order = try await t.payments.createOrder(merchant: merchant, orderNumber: "X2", amountFen: 3_000_00, description: "茶", expiresInSeconds: nil)
+        let (t, merchant, principal, account, last6, order) = try await scenario("X2", amountFen: 3_000_00)
         // The claim's transaction as `confirm` commits it (order claimed, limits reserved), then a crash.
         let customer = try await t.accounts.customer(of: principal)
         let date = t.clock.clock.businessDate()
