@@ -91,9 +91,10 @@ extension PaymentsService {
                 undoInTransaction: { tx in try await self.releaseEPay(tx, customer: customer, amountFen: order.amountFen, on: date) })
             // A repeat after a crash (the hold was already there) captures here, idempotently.
             if !captured { try await accounts.captureSpending(holdID: holdID, captureID: captureID) }
-        } catch let refusal as DomainError {
+        } catch let refusal as DomainError where refusal.code != .unavailable {
             // The ledger refused (funds, a closed account) and the limits were given back: no
-            // money moved, so the order is payable again.
+            // money moved, so the order is payable again. (`unavailable`: the ledger's write
+            // failed, not refused — whether it took the money is not known here.)
             _ = try? await database.execute("UPDATE payments_orders SET status = 'created' WHERE id = ? AND status = 'confirming'", [.id(orderID)])
             throw refusal
         }

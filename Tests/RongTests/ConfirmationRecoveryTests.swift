@@ -83,6 +83,35 @@ import Testing
         try await t.finish()
     }
 
+    @Test("The ledger failed (not refused) during confirmation: the order stays confirming, then its limits are given back")
+    func ledgerFailureThenUndone() async throws {
+        let (t, merchant, _, account, last6, order) = try await scenario("X3", amountFen: 2_000_00)
+        let database = t.db.database
+        // Every ledger write fails, as an unreachable ledger or a full disk would.
+        if database.dialect == .postgres {
+            try await database.execute("CREATE FUNCTION fail_ledger() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'disk full'; END $$ LANGUAGE plpgsql", [])
+            try await database.execute("CREATE TRIGGER fail_ledger BEFORE INSERT ON ledger_transfers FOR EACH ROW EXECUTE FUNCTION fail_ledger()", [])
+        } else {
+            try await database.execute("CREATE TRIGGER fail_ledger BEFORE INSERT ON ledger_transfers BEGIN SELECT RAISE(ABORT, 'disk full'); END", [])
+        }
+        let challenge = try await t.payments.requestPaymentCode(orderID: order.id, mobile: Self.mobile, accountLast6: last6, address: "test")
+        let code = try await t.lastCode(Self.mobile)
+        do {
+            _ = try await t.payments.confirm(orderID: order.id, challengeID: challenge.id, code: code, address: "test")
+            Issue.record("paid while the ledger failed")
+        } catch let error as DomainError { #expect(error.code == .unavailable && error.status == 503) }
+        // Before: the order went back to `created` with the limits still reserved (used twice if paid again).
+        // Whether money moved is the ledger's to say: not payable again until it has been asked.
+        #expect(try await t.payments.order(id: order.id)?.status == .confirming)
+        try await database.execute(database.dialect == .postgres ? "DROP TRIGGER fail_ledger ON ledger_transfers" : "DROP TRIGGER fail_ledger", [])
+        t.clock.advance(seconds: 61)
+        #expect(try await t.payments.resumeConfirmations() == 1)
+        #expect(try await t.payments.order(id: order.id)?.status == .created)
+        #expect(try await usage(t, account).allSatisfy { $0 == 0 })
+        #expect(try await payments.balance(t, merchant.settlementAccountID) == 0)
+        try await t.finish()
+    }
+
     @Test("Claimed but nothing reached the ledger: the limits are given back and the order can be paid with a new code")
     func claimedThenUndone() async throws {
         let (t, merchant, principal, account, last6, order) = try await scenario("X2", amountFen: 3_000_00)
