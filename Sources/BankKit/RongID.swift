@@ -69,16 +69,22 @@ public struct RongID: Hashable, Comparable, Sendable, CustomStringConvertible, C
     }
 
     public var description: String {
-        let hex = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        out.reserveCapacity(36)
-        for i in 0..<32 {
-            if i == 8 || i == 12 || i == 16 || i == 20 { out.append(UInt8(ascii: "-")) }
-            let word = i < 16 ? high : low
-            let shift = UInt64(60 - 4 * (i % 16))
-            out.append(hex[Int((word >> shift) & 0xF)])
+        // Written straight into the string's storage: every message frame and order body carries
+        // several ids.
+        String(unsafeUninitializedCapacity: 36) { out in
+            var j = 0
+            for i in 0..<32 {
+                if i == 8 || i == 12 || i == 16 || i == 20 {
+                    out[j] = UInt8(ascii: "-")
+                    j += 1
+                }
+                let word = i < 16 ? high : low
+                let nibble = UInt8(truncatingIfNeeded: (word >> UInt64(60 - 4 * (i % 16))) & 0xF)
+                out[j] = nibble < 10 ? nibble + UInt8(ascii: "0") : nibble - 10 + UInt8(ascii: "a")
+                j += 1
+            }
+            return 36
         }
-        return String(decoding: out, as: UTF8.self)
     }
 
     /// Milliseconds since the Unix epoch for a UUIDv7; meaningless for other versions.

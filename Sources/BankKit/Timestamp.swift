@@ -32,7 +32,35 @@ public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringCo
         let millis = (nanosecondsSinceEpoch - seconds * 1_000_000_000) / 1_000_000
         let date = BusinessDate(daysSinceEpoch: seconds.floorDiv(86_400))
         let secondOfDay = seconds - date.daysSinceEpoch * 86_400
-        return "\(date.iso)T\(pad(secondOfDay / 3600))" + ":\(pad(secondOfDay / 60 % 60)):\(pad(secondOfDay % 60)).\(pad(millis, 3))Z"
+        let (year, month, day) = date.components
+        guard (0...9_999).contains(year) else {
+            return "\(date.iso)T\(pad(secondOfDay / 3600))" + ":\(pad(secondOfDay / 60 % 60)):\(pad(secondOfDay % 60)).\(pad(millis, 3))Z"
+        }
+        // yyyy-MM-ddTHH:mm:ss.SSSZ written in place (every e-Link message and e-Pay body has one).
+        return String(unsafeUninitializedCapacity: 24) { out in
+            func digits(_ value: Int64, _ width: Int, at start: Int) {
+                var value = value
+                for k in stride(from: start + width - 1, through: start, by: -1) {
+                    out[k] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: value % 10)
+                    value /= 10
+                }
+            }
+            digits(Int64(year), 4, at: 0)
+            out[4] = UInt8(ascii: "-")
+            digits(Int64(month), 2, at: 5)
+            out[7] = UInt8(ascii: "-")
+            digits(Int64(day), 2, at: 8)
+            out[10] = UInt8(ascii: "T")
+            digits(secondOfDay / 3600, 2, at: 11)
+            out[13] = UInt8(ascii: ":")
+            digits(secondOfDay / 60 % 60, 2, at: 14)
+            out[16] = UInt8(ascii: ":")
+            digits(secondOfDay % 60, 2, at: 17)
+            out[19] = UInt8(ascii: ".")
+            digits(millis, 3, at: 20)
+            out[23] = UInt8(ascii: "Z")
+            return 24
+        }
     }
 
     /// Parses RFC 3339 (`2026-11-23T09:00:00Z`, `…+08:00`, optional fraction up to 9 digits).

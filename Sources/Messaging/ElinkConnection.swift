@@ -39,11 +39,6 @@ public actor ElinkConnection {
     private var held: [HubEvent] = []
     private var draining = false
     static let heldMax = 1_024
-    /// Messages this connection sent and had acknowledged (the `ack` carried them), whose push
-    /// it therefore skips: (conversation, seq), oldest first, bounded.
-    private var ackedOwn: [AckedMessage] = []
-    static let ackedOwnMax = 512
-    struct AckedMessage: Equatable { let conversationID: RongID; let seq: Int64 }
 
     init(service: MessagingService, principal: Principal, subscription: HubSubscription) {
         self.service = service
@@ -130,8 +125,10 @@ public actor ElinkConnection {
             return [ElinkFrames.pong(ref: frame.ref, at: service.clock.now())]
         case "send":
             let conversationID = try required(frame.conversationID, "conversation_id")
-            let result = try await service.send(principal, conversationID: conversationID, clientID: frame.clientID, content: try content(of: frame))
-            return try await sent(result.message, reply: ElinkFrames.ack(ref: frame.ref, message: result.message, duplicate: result.duplicate))
+            let result = try await service.send(principal, conversationID: conversationID, clientID: frame.clientID, content: try content(of: frame),
+                                                origin: subscription)
+            return try await sent(result.message, reply: ElinkFrames.ack(ref: frame.ref, message: result.message, messageJSON: result.messageJSON,
+                                                                                  duplicate: result.duplicate))
         case "sync":
             guard let conversationID = frame.conversationID else {
                 return [ElinkFrames.conversations(try await service.conversations(principal), ref: frame.ref)]
@@ -152,7 +149,7 @@ public actor ElinkConnection {
             try await service.typing(principal, conversationID: try required(frame.conversationID, "conversation_id"))
             return []
         case "recall":
-            let recall = try await service.recall(principal, messageID: try required(frame.messageID, "message_id"))
+            let recall = try await service.recall(principal, messageID: try required(frame.messageID, "message_id"), origin: subscription)
             return try await sent(recall, reply: ElinkFrames.ack(ref: frame.ref, message: recall))
         case "ack":
             let conversationID = try required(frame.conversationID, "conversation_id")
@@ -165,10 +162,9 @@ public actor ElinkConnection {
         }
     }
 
-    /// After the caller stored `message`: fills any gap before it, then the reply.
+    /// After the caller stored `message` (the hub does not push it back here): fills any gap
+    /// before it, then the reply.
     private func sent(_ message: Message, reply: String) async throws -> [String] {
-        if ackedOwn.count >= ElinkConnection.ackedOwnMax { ackedOwn.removeFirst(ackedOwn.count / 2) }
-        ackedOwn.append(AckedMessage(conversationID: message.conversationID, seq: message.seq))
         var frames: [String] = []
         if let last = delivered[message.conversationID] {
             if message.seq > last + 1 { frames += try await fill(message.conversationID, after: last, upTo: message.seq - 1) }
@@ -224,12 +220,6 @@ public actor ElinkConnection {
     }
 
     private func deliverNow(_ event: HubEvent) async -> [String] {
-        if event.kind == .message, event.senderID == principal.userID, let seq = event.seq,
-           let index = ackedOwn.firstIndex(of: AckedMessage(conversationID: event.conversationID, seq: seq)) {
-            // The ack already gave this connection its own message.
-            ackedOwn.remove(at: index)
-            return []
-        }
         guard event.kind == .message, let seq = event.seq, let last = delivered[event.conversationID] else { return [event.frame] }
         if seq <= last { return [] }
         if seq == last + 1 {
@@ -253,6 +243,6 @@ public actor ElinkConnection {
         let sent = max(after, delivered[conversationID] ?? after)
         let messages = page.messages.filter { $0.seq > sent && $0.seq <= upTo }
         if let last = messages.last { delivered[conversationID] = last.seq }
-        return messages.map(ElinkFrames.message)
+        return messages.map { ElinkFrames.message($0) }
     }
 }

@@ -16,17 +16,18 @@ public struct HubEvent: Sendable, Hashable {
     public let seq: Int64?
     /// The server frame, already encoded once for every recipient.
     public let frame: String
-    /// Who sent the message (in this process only: the sending connection holds it back while
-    /// its own send is being acknowledged, so the ack comes first and the push is not a duplicate).
-    public let senderID: RongID?
+    /// The subscription of the connection that sent the message (in this process only): the hub
+    /// skips it, as that connection's `ack` already carried the message. The sender's other
+    /// connections get the push.
+    public let origin: Int?
 
-    public init(kind: Kind, conversationID: RongID, recipients: [RongID], seq: Int64?, frame: String, senderID: RongID? = nil) {
+    public init(kind: Kind, conversationID: RongID, recipients: [RongID], seq: Int64?, frame: String, origin: Int? = nil) {
         self.kind = kind
         self.conversationID = conversationID
         self.recipients = recipients
         self.seq = seq
         self.frame = frame
-        self.senderID = senderID
+        self.origin = origin
     }
 }
 
@@ -100,7 +101,8 @@ public final class LocalMessageHub: MessageHub {
         let targets: [HubSubscription] = state.withLock { state in
             var out: [HubSubscription] = []
             for user in event.recipients {
-                if let subscriptions = state.byUser[user] { out.append(contentsOf: subscriptions.values) }
+                guard let subscriptions = state.byUser[user] else { continue }
+                for (id, subscription) in subscriptions where id != event.origin { out.append(subscription) }
             }
             return out
         }

@@ -31,6 +31,9 @@ public final class Database: SQLSession, Sendable {
     public let walCheckpointer: WALCheckpointer?
     /// SQLite: `batchedTransaction`'s queue (nil on PostgreSQL).
     let batched: BatchedTransactions?
+    /// SQLite: batches of `batchedTransaction` run again with a savepoint per member because one
+    /// failed after writing (0 on PostgreSQL).
+    public var batchesRunAgain: Int { batched?.runAgain.load(ordering: .relaxed) ?? 0 }
     private let readers: AsyncPool<SQLiteConnection>?
     private let runTask: Task<Void, Never>?
 
@@ -130,10 +133,15 @@ public final class Database: SQLSession, Sendable {
     /// SQLite: `transaction` returning once the commit is written, before it is on disk: a
     /// result with a ticket must not be reported before `walSyncer` says the ticket is durable.
     func sqliteTransaction<T: Sendable>(_ body: (any SQLSession) async throws -> T) async throws -> Committed<T> {
+        try await sqliteTransaction(connection: { try await body($1) })
+    }
+
+    /// `sqliteTransaction` whose body also sees the writer connection itself.
+    func sqliteTransaction<T: Sendable>(connection body: (SQLiteConnection, any SQLSession) async throws -> T) async throws -> Committed<T> {
         guard let writer else { preconditionFailure("sqliteTransaction on PostgreSQL") }
         let connection = await writer.acquire()
         return try await group.run(on: connection, handOver: { writer.hasWaiters }, release: { writer.release(connection) }) {
-            try await body(SQLiteSession(connection: $0))
+            try await body($0, SQLiteSession(connection: $0))
         }
     }
 

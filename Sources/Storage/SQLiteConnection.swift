@@ -56,6 +56,9 @@ public final class SQLiteConnection: @unchecked Sendable {
         sqlite3_close_v2(handle)
     }
 
+    /// Rows inserted, updated or deleted on this connection since it opened (triggers included).
+    public var totalChanges: Int64 { sqlite3_total_changes64(handle) }
+
     /// Runs SQL text without parameters (several statements allowed).
     public func exec(_ sql: String) throws {
         var error: UnsafeMutablePointer<CChar>?

@@ -1,10 +1,10 @@
 import ArgumentParser
 import BankKit
 import Foundation
-import HummingbirdWSClient
 import Identity
 import Logging
 import Messaging
+import NIOPosix
 import RongServer
 import Storage
 import Synchronization
@@ -33,6 +33,8 @@ struct ElinkBench: AsyncParsableCommand {
     var url: String?
 
     static let phaseTimeoutSeconds = 60.0
+    /// Connections being opened at once.
+    static let connectingMax = 256
 
     func validate() throws {
         guard connections >= 4, connections <= 50_000, connections % 2 == 0 else { throw ValidationError("--connections must be an even 4…50,000") }
@@ -102,25 +104,26 @@ struct ElinkBench: AsyncParsableCommand {
             }
         }
 
-        // Connect everyone (bounded concurrency while connecting).
+        // Connect everyone, a few hundred at a time.
         let state = BenchState(clients: connections)
         let connectStarted = ContinuousClock.now
         let port = self.port
-        let clientLogger = logger
-        let clientTasks = (0..<connections).map { index in
-            Task {
-                let user = users[index]
-                do {
-                    try await WebSocketClient.connect(url: "ws://127.0.0.1:\(port)/v1/elink/ws?token=\(user.token)", logger: clientLogger) { inbound, outbound, _ in
-                        try await BenchClient(index: index, state: state).run(inbound: inbound, outbound: outbound)
-                    }
-                } catch {
-                    state.failed.add(1)
-                }
+        let group = MultiThreadedEventLoopGroup.singleton
+        try await withThrowingTaskGroup(of: BenchConnection.self) { tasks in
+            var next = 0
+            func connectNext() {
+                let index = next
+                next += 1
+                tasks.addTask { try await BenchConnection.open(port: port, token: users[index].token, socket: BenchSocket(index: index, state: state), group: group) }
+            }
+            while next < min(ElinkBench.connectingMax, connections) { connectNext() }
+            while let connection = try await tasks.next() {
+                state.register(connection)
+                if next < connections { connectNext() }
             }
         }
-        try await state.waitFor(\.connected, connections, timeoutSeconds: 120) { [state] in state.failed.value > 0 }
-        guard state.failed.value == 0 else { throw ValidationError("\(state.failed.value) clients failed to connect") }
+        try await state.waitFor(\.connected, connections, timeoutSeconds: 120) { false }
+        guard state.connected.value == connections else { throw ValidationError("only \(state.connected.value) of \(connections) clients got hello") }
         print("connected \(connections) WebSocket clients in \(seconds(since: connectStarted)) s" + (hub.map { " (\($0.connectionCount) on the hub)" } ?? ""))
 
         // Phase 1: 1:1 as fast as the clients may send (each within its rate limit).
@@ -152,8 +155,7 @@ struct ElinkBench: AsyncParsableCommand {
         }
         print(summary)
 
-        state.finish()
-        for task in clientTasks { _ = await task.value }
+        await state.finish()
         await stopServer()
         await scratch.drop()
     }
@@ -259,47 +261,31 @@ final class BenchState: Sendable {
         func add(_ amount: Int) { atomic.add(amount, ordering: .relaxed) }
     }
     let connected = Counter()
-    let failed = Counter()
     let delivered = Counter()
-    private let plans: Mutex<[Int: SendPlan]> = Mutex([:])
-    private let phaseNumber = Atomic<Int>(0)
-    private let waiting: Mutex<[CheckedContinuation<Int, Never>]> = Mutex([])
+    private let connections: Mutex<[Int: BenchConnection]> = Mutex([:])
     private let latencies: Mutex<[UInt64]> = Mutex([])
-    private let finished = Atomic<Bool>(false)
     let clients: Int
 
     init(clients: Int) { self.clients = clients }
 
-    var isFinished: Bool { finished.load(ordering: .relaxed) }
-
-    /// Waits until the next phase starts (or the bench ends: nil).
-    func nextPhase(after phase: Int) async -> Int? {
-        let current = await withCheckedContinuation { (continuation: CheckedContinuation<Int, Never>) in
-            let now = phaseNumber.load(ordering: .acquiring)
-            if now > phase || isFinished { continuation.resume(returning: now) } else {
-                waiting.withLock { $0.append(continuation) }
-            }
-        }
-        return isFinished ? nil : current
-    }
-
-    func plan(for index: Int) -> SendPlan? { plans.withLock { $0[index] } }
+    func register(_ connection: BenchConnection) { connections.withLock { $0[connection.socket.index] = connection } }
 
     func record(_ nanos: UInt64) { latencies.withLock { $0.append(nanos) } }
 
-    func start(_ newPlans: [SendPlan]) {
-        plans.withLock { plans in plans = Dictionary(uniqueKeysWithValues: newPlans.map { ($0.sender, $0) }) }
+    /// Resets the counters and starts every plan's sender, all from the same instant.
+    func start(_ plans: [SendPlan]) {
         latencies.withLock { $0.removeAll(keepingCapacity: true) }
         delivered.atomic.store(0, ordering: .relaxed)
-        let phase = phaseNumber.wrappingAdd(1, ordering: .releasing).newValue
-        let resumed = waiting.withLock { list in let out = list; list.removeAll(); return out }
-        for continuation in resumed { continuation.resume(returning: phase) }
+        let begin = DispatchTime.now().uptimeNanoseconds
+        let senders = connections.withLock { all in plans.compactMap { plan in all[plan.sender].map { ($0, plan) } } }
+        for (connection, plan) in senders { connection.start(plan, at: begin) }
     }
 
-    func finish() {
-        finished.store(true, ordering: .releasing)
-        let resumed = waiting.withLock { list in let out = list; list.removeAll(); return out }
-        for continuation in resumed { continuation.resume(returning: phaseNumber.load(ordering: .relaxed)) }
+    /// Closes every connection and waits until they are closed.
+    func finish() async {
+        let all = connections.withLock { all in let out = Array(all.values); all.removeAll(); return out }
+        for connection in all { connection.stop() }
+        for connection in all { try? await connection.channel.closeFuture.get() }
     }
 
     /// Runs a phase: hands out the plans, waits for the expected deliveries, prints the result.
@@ -327,44 +313,8 @@ final class BenchState: Sendable {
     }
 }
 
-/// One simulated user: reads `hello`, then in each phase sends its share (if any) while
-/// counting the messages of others it receives and their latency.
-struct BenchClient: Sendable {
-    let index: Int
-    let state: BenchState
-
-    func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
-        var messages = inbound.messages(maxSize: 1 << 16).makeAsyncIterator()
-        guard case .text? = try await messages.next() else { return }
-        state.connected.add(1)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                var phase = 0
-                while let next = await state.nextPhase(after: phase) {
-                    phase = next
-                    guard let plan = state.plan(for: index) else { continue }
-                    let begin = DispatchTime.now().uptimeNanoseconds
-                    for k in 0..<plan.count {
-                        let due = begin + plan.offsetNanos + UInt64(k) * plan.intervalNanos
-                        let now = DispatchTime.now().uptimeNanoseconds
-                        if due > now { try await Task.sleep(nanoseconds: due - now) }
-                        let text = "b|\(index)|\(DispatchTime.now().uptimeNanoseconds)"
-                        try await outbound.write(.text(#"{"type":"send","conversation_id":"\#(plan.conversation)","text":"\#(text)"}"#))
-                    }
-                }
-                try await outbound.close(.normalClosure, reason: nil)
-            }
-            while let message = try await messages.next() {
-                guard case .text(let frame) = message, let (sender, sent) = BenchClient.benchMessage(in: frame), sender != index else { continue }
-                state.delivered.add(1)
-                state.record(DispatchTime.now().uptimeNanoseconds &- sent)
-            }
-            group.cancelAll()
-        }
-    }
-}
-
-extension BenchClient {
+/// What a bench client reads in the frames it receives.
+enum BenchClient {
     static let messageType = Array(#""type":"message""#.utf8)
     static let textStart = Array(#""text":"b|"#.utf8)
 
@@ -372,25 +322,22 @@ extension BenchClient {
     /// `b|<sender>|<uptime ns>`); nil for any other frame. Scans the UTF-8 bytes:
     /// Foundation's `String.range(of:)` had been a fifth of the clients' CPU, which the server
     /// shares.
-    static func benchMessage(in frame: String) -> (sender: Int, sentNanos: UInt64)? {
-        var frame = frame
-        return frame.withUTF8 { bytes -> (Int, UInt64)? in
-            guard find(messageType, in: bytes) != nil, var i = find(textStart, in: bytes) else { return nil }
-            i += textStart.count
-            func number(_ i: inout Int) -> UInt64? {
-                let start = i
-                var value: UInt64 = 0
-                while i < bytes.count, bytes[i] >= UInt8(ascii: "0"), bytes[i] <= UInt8(ascii: "9"), i - start < 19 {
-                    value = value * 10 + UInt64(bytes[i] - UInt8(ascii: "0"))
-                    i += 1
-                }
-                return i > start ? value : nil
+    static func benchMessage(in bytes: UnsafeBufferPointer<UInt8>) -> (sender: Int, sentNanos: UInt64)? {
+        guard find(messageType, in: bytes) != nil, var i = find(textStart, in: bytes) else { return nil }
+        i += textStart.count
+        func number(_ i: inout Int) -> UInt64? {
+            let start = i
+            var value: UInt64 = 0
+            while i < bytes.count, bytes[i] >= UInt8(ascii: "0"), bytes[i] <= UInt8(ascii: "9"), i - start < 19 {
+                value = value * 10 + UInt64(bytes[i] - UInt8(ascii: "0"))
+                i += 1
             }
-            guard let sender = number(&i), i < bytes.count, bytes[i] == UInt8(ascii: "|") else { return nil }
-            i += 1
-            guard let sent = number(&i), i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { return nil }
-            return (Int(sender), sent)
+            return i > start ? value : nil
         }
+        guard let sender = number(&i), i < bytes.count, bytes[i] == UInt8(ascii: "|") else { return nil }
+        i += 1
+        guard let sent = number(&i), i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { return nil }
+        return (Int(sender), sent)
     }
 
     private static func find(_ needle: [UInt8], in bytes: UnsafeBufferPointer<UInt8>) -> Int? {

@@ -95,6 +95,50 @@ struct StorageTests {
         await db.cleanup()
     }
 
+    @Test("Batched transactions: one that fails leaves nothing of its own and the rest of its batch stands")
+    func batchedMembersFailAlone() async throws {
+        let db = try await TestDatabase.make(migrations: [Self.itemsV1()])
+        let database = db.database
+        // Members refused before writing: their batches need nothing undone and run once.
+        func run(_ count: Int, offset: Int64, failing: @escaping @Sendable (Int) -> (beforeWriting: Bool, afterWriting: Bool)) async throws -> Int {
+            try await withThrowingTaskGroup(of: Int.self) { group in
+                for n in 0..<count {
+                    group.addTask {
+                        do {
+                            return try await database.batchedTransaction { tx -> Int in
+                                if failing(n).beforeWriting { throw StorageTestRollback() }
+                                try await tx.execute("INSERT INTO st_items (id, v) VALUES (?, ?), (?, ?)",
+                                                     [.int(offset + Int64(2 * n)), .int(offset), .int(offset + Int64(2 * n + 1)), .int(offset)])
+                                try await tx.execute("UPDATE st_items SET label = 'x' WHERE id = ?", [.int(offset + Int64(2 * n))])
+                                if failing(n).afterWriting { throw StorageTestRollback() }
+                                return 1
+                            }
+                        } catch is StorageTestRollback {
+                            #expect(failing(n).beforeWriting || failing(n).afterWriting)
+                            return 0
+                        }
+                    }
+                }
+                return try await group.reduce(0, +)
+            }
+        }
+        let before = database.batchesRunAgain
+        #expect(try await run(150, offset: 0) { (beforeWriting: $0 % 3 == 0, afterWriting: false) } == 100)
+        #expect(database.batchesRunAgain == before, "a refusal before writing undoes nothing")
+        #expect(try await database.query("SELECT COUNT(*) AS n FROM st_items WHERE v = 0").first?.int("n") == 200)
+
+        // Members failing after writing (every fourth) and before (every fifth) among successes.
+        let succeeded = try await run(200, offset: 1_000) { (beforeWriting: $0 % 5 == 0, afterWriting: $0 % 4 == 0 && $0 % 5 != 0) }
+        #expect(succeeded == 200 - 40 - 40)
+        let rows = try await database.query("SELECT id, label FROM st_items WHERE v = 1000 ORDER BY id")
+        var expected: [Int64] = []
+        for n in 0..<200 where n % 5 != 0 && n % 4 != 0 { expected += [1_000 + Int64(2 * n), 1_000 + Int64(2 * n + 1)] }
+        #expect(rows.map { $0.int("id") } == expected, "exactly the successful members' rows")
+        #expect(rows.filter { $0.optionalText("label") == "x" }.count == 120)
+        if database.dialect == .sqlite { #expect(database.batchesRunAgain > before, "a failure after writing redid its batch with savepoints") }
+        await db.cleanup()
+    }
+
     @Test("A transaction that throws is rolled back")
     func transactionRollback() async throws {
         let db = try await TestDatabase.make(migrations: [Self.itemsV1()])

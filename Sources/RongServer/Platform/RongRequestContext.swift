@@ -12,10 +12,13 @@ public struct RongRequestContext: RequestContext, WebSocketRequestContext {
     public var requestID: String = ""
     /// The caller's IP address, for the audit log.
     public let clientAddress: String
+    /// The connection the request came on (an e-Link WebSocket writes its frames to it).
+    public let channel: any Channel
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         clientAddress = source.channel.remoteAddress?.ipAddress ?? "unknown"
+        channel = source.channel
     }
 
     /// Request bodies are small JSON documents; anything larger is refused with 413.

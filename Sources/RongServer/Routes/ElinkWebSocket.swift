@@ -2,41 +2,30 @@ import BankKit
 import HummingbirdWebSocket
 import Identity
 import Messaging
+import NIOCore
 import NIOWebSocket
+import Synchronization
 
 /// Runs one e-Link WebSocket: the `hello` frame, then three loops until the client goes —
 /// client frames into `ElinkConnection.receive`, hub events through `ElinkConnection.deliver`,
-/// and a heartbeat that keeps presence fresh. One writer task owns the socket's outbound side;
-/// the connection's actor queues frames for it in the order it makes them.
+/// and a heartbeat that keeps presence fresh. The connection's actor writes each frame to the
+/// socket as it makes it (`ElinkFrameWriter`), so frames leave in the order it made them.
 enum ElinkWebSocket {
     /// A WebSocket message larger than this closes the connection (frames between
     /// `ElinkConnection.frameBytesMax` and this get an error frame and the connection stays open).
     static let messageBytesMax = 64 * 1_024
-    /// Frames queued for a client that is not reading; past this the connection is closed.
-    static let outboundQueueMax = 8_192
 
-    static func serve(messaging: MessagingService, principal: Principal, inbound: WebSocketInboundStream,
-                      outbound: WebSocketOutboundWriter) async throws {
+    static func serve(messaging: MessagingService, principal: Principal, inbound: WebSocketInboundStream, channel: any Channel) async throws {
         let (connection, hello) = try await ElinkConnection.open(service: messaging, principal: principal)
-        let (frames, sink) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .bufferingOldest(outboundQueueMax))
-        @Sendable func send(_ frame: String) {
-            if case .dropped = sink.yield(frame) { sink.finish() }
-        }
-        let emit: @Sendable ([String]) -> Void = { frames in for frame in frames { send(frame) } }
-        send(hello)
+        let writer = ElinkFrameWriter(channel: channel)
+        let emit: @Sendable ([String]) -> Void = { frames in writer.write(frames) }
+        writer.write([hello])
         await withTaskGroup(of: Void.self) { group in
-            group.addTask {
-                for await frame in frames {
-                    do { try await outbound.write(.text(frame)) } catch { return }
-                }
-                // The queue ended without the reader going away: the client is too slow; close it.
-                if !Task.isCancelled { try? await outbound.close(.policyViolation, reason: "slow consumer; reconnect and sync") }
-            }
             group.addTask {
                 for await event in connection.subscription.events { await connection.deliver(event, emit: emit) }
                 if connection.subscription.overflowed {
-                    send(ElinkFrames.error(DomainError(.slowConsumer, "Too many messages waiting; reconnect and sync.", status: 429), ref: nil))
-                    sink.finish()
+                    writer.write([ElinkFrames.error(DomainError(.slowConsumer, "Too many messages waiting; reconnect and sync.", status: 429), ref: nil)])
+                    writer.close(reason: "slow consumer; reconnect and sync")
                 }
             }
             group.addTask {
@@ -51,7 +40,7 @@ enum ElinkWebSocket {
                     case .text(let text):
                         await connection.receive(text, emit: emit)
                     case .binary:
-                        send(ElinkFrames.error(DomainError(.invalidFrame, "e-Link frames are JSON text frames.", status: 400), ref: nil))
+                        writer.write([ElinkFrames.error(DomainError(.invalidFrame, "e-Link frames are JSON text frames.", status: 400), ref: nil)])
                     }
                 }
             } catch {
@@ -60,5 +49,54 @@ enum ElinkWebSocket {
             group.cancelAll()
         }
         await connection.close()
+    }
+}
+
+/// Writes e-Link's server frames straight to the WebSocket's channel: one hop to its event
+/// loop per batch and one flush, from whichever thread the connection's actor runs on.
+///
+/// Hummingbird's `WebSocketOutboundWriter` is async (it waits while the socket is not writable),
+/// which had made every frame a hand-off to a writer task per connection; NIO keeps the order
+/// of writes handed to one event loop from one caller, and the connection's actor is that one
+/// caller. A client that stops reading is bounded here instead: once the socket has not been
+/// writable for `unwritableFramesMax` frames in a row the connection is closed (the client
+/// reconnects and syncs; every message is in the database).
+final class ElinkFrameWriter: Sendable {
+    /// Frames written while the socket's buffer is over NIO's high-water mark, before closing.
+    static let unwritableFramesMax = 8_192
+
+    let channel: any Channel
+    private let unwritableFrames = Atomic<Int>(0)
+    private let closed = Atomic<Bool>(false)
+
+    init(channel: any Channel) { self.channel = channel }
+
+    func write(_ frames: [String]) {
+        guard !frames.isEmpty, !closed.load(ordering: .relaxed) else { return }
+        if channel.isWritable {
+            unwritableFrames.store(0, ordering: .relaxed)
+        } else if unwritableFrames.add(frames.count, ordering: .relaxed).newValue > ElinkFrameWriter.unwritableFramesMax {
+            close(reason: "slow consumer; reconnect and sync")
+            return
+        }
+        let channel = self.channel
+        channel.eventLoop.execute {
+            for frame in frames {
+                channel.write(WebSocketFrame(fin: true, opcode: .text, data: channel.allocator.buffer(string: frame)), promise: nil)
+            }
+            channel.flush()
+        }
+    }
+
+    /// Sends a close frame (policy violation) and closes the socket.
+    func close(reason: String) {
+        guard !closed.exchange(true, ordering: .relaxed) else { return }
+        let channel = self.channel
+        channel.eventLoop.execute {
+            var data = channel.allocator.buffer(capacity: 2 + reason.utf8.count)
+            data.write(webSocketErrorCode: .policyViolation)
+            data.writeString(reason)
+            channel.writeAndFlush(WebSocketFrame(fin: true, opcode: .connectionClose, data: data)).whenComplete { _ in channel.close(promise: nil) }
+        }
     }
 }

@@ -144,9 +144,9 @@ struct MessagingRoutes {
         router.ws("v1/elink/ws", shouldUpgrade: { request, _ in
             _ = try await webSocketPrincipal(request)
             return .upgrade([:])
-        }, onUpgrade: { inbound, outbound, context in
+        }, onUpgrade: { inbound, _, context in
             let principal = try await webSocketPrincipal(context.request)
-            try await ElinkWebSocket.serve(messaging: messaging, principal: principal, inbound: inbound, outbound: outbound)
+            try await ElinkWebSocket.serve(messaging: messaging, principal: principal, inbound: inbound, channel: context.requestContext.channel)
         })
     }
 
