@@ -48,10 +48,11 @@ public protocol MessageHub: Sendable {
     var connectionCount: Int { get }
 }
 
-/// One connection's stream of hub events. Bounded: when a client cannot keep up, its stream
-/// ends (`overflowed`), the server closes the connection, and the client reconnects and resyncs.
+/// One connection's hub events: on `events`, a bounded stream (when a reader cannot keep up
+/// the stream ends, `overflowed`), or — once a sink is bound (`ElinkConnection.bind(emit:)`) —
+/// handed to the sink on the publisher's thread, with no stream or task in between.
 public final class HubSubscription: Sendable, Hashable {
-    /// Events buffered for one connection before it is treated as too slow.
+    /// Events buffered on `events` for one reader before it is treated as too slow.
     public static let bufferMax = 4_096
 
     public let id: Int
@@ -59,6 +60,7 @@ public final class HubSubscription: Sendable, Hashable {
     public let events: AsyncStream<HubEvent>
     let continuation: AsyncStream<HubEvent>.Continuation
     private let overflowState = Mutex(false)
+    private let sink = Mutex<(@Sendable (HubEvent) -> Void)?>(nil)
 
     init(id: Int, userID: RongID) {
         self.id = id
@@ -69,7 +71,17 @@ public final class HubSubscription: Sendable, Hashable {
     /// True once an event was dropped because the buffer was full.
     public var overflowed: Bool { overflowState.withLock { $0 } }
 
+    /// From now on events go to `sink` (called on the publisher's thread; it must not block).
+    public func bind(_ sink: @escaping @Sendable (HubEvent) -> Void) { self.sink.withLock { $0 = sink } }
+
+    /// Ends the subscription: the stream finishes and the sink is let go.
+    func end() {
+        sink.withLock { $0 = nil }
+        continuation.finish()
+    }
+
     func yield(_ event: HubEvent) {
+        if let sink = sink.withLock({ $0 }) { return sink(event) }
         switch continuation.yield(event) {
         case .dropped:
             overflowState.withLock { $0 = true }
@@ -135,7 +147,7 @@ public final class LocalMessageHub: MessageHub {
             state.count -= 1
             return true
         }
-        if removed { subscription.continuation.finish() }
+        if removed { subscription.end() }
     }
 
     public var connectionCount: Int { state.withLock { $0.count } }

@@ -178,6 +178,46 @@ import Testing
         try await w.finish()
     }
 
+    @Test("A bound connection (pushes on the publisher's thread) emits acks and pushes in sequence order while both sides send; a gap is filled from the database")
+    func boundConnectionInOrder() async throws {
+        let w = try await ElinkWorld.make()
+        let a = try await w.customer(1), b = try await w.customer(2)
+        let chat = try await w.contacts(a, b, mobileOfB: ElinkWorld.mobile(2))
+        let (phone, _) = try await ElinkConnection.open(service: w.messaging, principal: a)
+        let written = Mutex<[String]>([])
+        let emit: ElinkConnection.Emit = { frames in written.withLock { $0 += frames } }
+        await phone.receive(#"{"type":"sync","conversation_id":"\#(chat)","after_seq":0}"#, emit: emit)
+        phone.bind(emit: emit)
+        let perSide = 30
+        async let mine: Void = {
+            for n in 0..<perSide { await phone.receive(#"{"type":"send","conversation_id":"\#(chat)","text":"a\#(n)"}"#, emit: emit) }
+        }()
+        async let theirs: Void = {
+            for n in 0..<perSide { _ = try? await w.messaging.send(b, conversationID: chat, clientID: nil, content: .text("b\(n)")) }
+        }()
+        _ = await (mine, theirs)
+        func seqs() throws -> [Int64] {
+            try written.withLock { $0 }.compactMap { try ServerFrame.decode($0) }.filter { $0.type != "messages" }.map { try #require($0.message?.seq) }
+        }
+        for _ in 0..<500 where try seqs().count < 2 * perSide { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(try seqs() == Array(1...Int64(2 * perSide)))
+
+        // A push that arrives ahead of one it never saw (as across nodes) brings the missing one first.
+        let missed = try await w.messaging.send(b, conversationID: chat, clientID: nil, content: .text("missed"), origin: phone.subscription)
+        #expect(missed.message.seq == Int64(2 * perSide + 1))
+        _ = try await w.messaging.send(b, conversationID: chat, clientID: nil, content: .text("next"))
+        for _ in 0..<500 where try seqs().count < 2 * perSide + 2 { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(try seqs() == Array(1...Int64(2 * perSide + 2)))
+        let texts = try written.withLock { $0 }.suffix(2).map { try ServerFrame.decode($0).message?.text }
+        #expect(texts == ["missed", "next"])
+        await phone.close()
+        // Closed: the hub no longer reaches it.
+        _ = try await w.messaging.send(b, conversationID: chat, clientID: nil, content: .text("after close"))
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(try seqs().count == 2 * perSide + 2)
+        try await w.finish()
+    }
+
     @Test("A client reconnecting with its last sequence gets everything after it; pushes fill gaps and drop duplicates")
     func reconnectResync() async throws {
         let w = try await ElinkWorld.make()

@@ -6,10 +6,11 @@ import NIOCore
 import NIOWebSocket
 import Synchronization
 
-/// Runs one e-Link WebSocket: the `hello` frame, then three loops until the client goes —
-/// client frames into `ElinkConnection.receive`, hub events through `ElinkConnection.deliver`,
-/// and a heartbeat that keeps presence fresh. The connection's actor writes each frame to the
-/// socket as it makes it (`ElinkFrameWriter`), so frames leave in the order it made them.
+/// Runs one e-Link WebSocket: the `hello` frame, then until the client goes, client frames into
+/// `ElinkConnection.receive` and a heartbeat that keeps presence fresh. Hub events reach the
+/// connection on the publisher's thread (`ElinkConnection.bind(emit:)`); the connection hands
+/// each frame to the socket's writer (`ElinkFrameWriter`) as it decides it, so frames leave in
+/// the order it made them.
 enum ElinkWebSocket {
     /// A WebSocket message larger than this closes the connection (frames between
     /// `ElinkConnection.frameBytesMax` and this get an error frame and the connection stays open).
@@ -20,14 +21,8 @@ enum ElinkWebSocket {
         let writer = ElinkFrameWriter(channel: channel)
         let emit: @Sendable ([String]) -> Void = { frames in writer.write(frames) }
         writer.write([hello])
+        connection.bind(emit: emit)
         await withTaskGroup(of: Void.self) { group in
-            group.addTask {
-                for await event in connection.subscription.events { await connection.deliver(event, emit: emit) }
-                if connection.subscription.overflowed {
-                    writer.write([ElinkFrames.error(DomainError(.slowConsumer, "Too many messages waiting; reconnect and sync.", status: 429), ref: nil)])
-                    writer.close(reason: "slow consumer; reconnect and sync")
-                }
-            }
             group.addTask {
                 while !Task.isCancelled {
                     do { try await Task.sleep(for: .seconds(ElinkConnection.heartbeatSeconds)) } catch { return }
@@ -76,7 +71,8 @@ final class ElinkFrameWriter: Sendable {
         if channel.isWritable {
             unwritableFrames.store(0, ordering: .relaxed)
         } else if unwritableFrames.add(frames.count, ordering: .relaxed).newValue > ElinkFrameWriter.unwritableFramesMax {
-            close(reason: "slow consumer; reconnect and sync")
+            close(reason: "slow consumer; reconnect and sync",
+                  lastFrame: ElinkFrames.error(DomainError(.slowConsumer, "Too many messages waiting; reconnect and sync.", status: 429), ref: nil))
             return
         }
         let channel = self.channel
@@ -88,11 +84,12 @@ final class ElinkFrameWriter: Sendable {
         }
     }
 
-    /// Sends a close frame (policy violation) and closes the socket.
-    func close(reason: String) {
+    /// Sends `lastFrame` (if any) and a close frame (policy violation), and closes the socket.
+    func close(reason: String, lastFrame: String? = nil) {
         guard !closed.exchange(true, ordering: .relaxed) else { return }
         let channel = self.channel
         channel.eventLoop.execute {
+            if let lastFrame { channel.write(WebSocketFrame(fin: true, opcode: .text, data: channel.allocator.buffer(string: lastFrame)), promise: nil) }
             var data = channel.allocator.buffer(capacity: 2 + reason.utf8.count)
             data.write(webSocketErrorCode: .policyViolation)
             data.writeString(reason)
