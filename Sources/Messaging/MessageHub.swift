@@ -60,7 +60,14 @@ public final class HubSubscription: Sendable, Hashable {
     public let events: AsyncStream<HubEvent>
     let continuation: AsyncStream<HubEvent>.Continuation
     private let overflowState = Mutex(false)
-    private let sink = Mutex<(@Sendable (HubEvent) -> Void)?>(nil)
+    /// The bound sink, boxed: a closure kept directly in a generic `Mutex` is re-wrapped in a
+    /// reabstraction thunk each time `withLock` hands it out and writes it back, so every event
+    /// would have made the next call one thunk deeper.
+    private let sink = Mutex<Sink?>(nil)
+    private final class Sink: Sendable {
+        let call: @Sendable (HubEvent) -> Void
+        init(_ call: @escaping @Sendable (HubEvent) -> Void) { self.call = call }
+    }
 
     init(id: Int, userID: RongID) {
         self.id = id
@@ -72,7 +79,10 @@ public final class HubSubscription: Sendable, Hashable {
     public var overflowed: Bool { overflowState.withLock { $0 } }
 
     /// From now on events go to `sink` (called on the publisher's thread; it must not block).
-    public func bind(_ sink: @escaping @Sendable (HubEvent) -> Void) { self.sink.withLock { $0 = sink } }
+    public func bind(_ sink: @escaping @Sendable (HubEvent) -> Void) {
+        let boxed = Sink(sink)
+        self.sink.withLock { $0 = boxed }
+    }
 
     /// Ends the subscription: the stream finishes and the sink is let go.
     func end() {
@@ -81,7 +91,7 @@ public final class HubSubscription: Sendable, Hashable {
     }
 
     func yield(_ event: HubEvent) {
-        if let sink = sink.withLock({ $0 }) { return sink(event) }
+        if let sink = sink.withLock({ $0 }) { return sink.call(event) }
         switch continuation.yield(event) {
         case .dropped:
             overflowState.withLock { $0 = true }

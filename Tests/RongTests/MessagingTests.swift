@@ -178,6 +178,29 @@ import Testing
         try await w.finish()
     }
 
+    @Test("A bound subscription's sink costs the same on the 40,000th event as on the first", .timeLimit(.minutes(1)))
+    func boundSinkStaysFlat() async throws {
+        let hub = LocalMessageHub()
+        let user = RongID(high: 7, low: 7)
+        let subscription = hub.attach(userID: user)
+        let count = Mutex(0)
+        subscription.bind { _ in count.withLock { $0 += 1 } }
+        let event = HubEvent(kind: .typing, conversationID: user, recipients: [user], seq: nil, frame: "{}")
+        let clock = ContinuousClock()
+        var first = Duration.zero, last = Duration.zero
+        for round in 0..<20 {
+            let took = clock.measure { for _ in 0..<2_000 { hub.deliverLocally(event) } }
+            if round == 0 { first = took }
+            last = took
+        }
+        #expect(count.withLock { $0 } == 40_000)
+        // A sink re-wrapped on every event (as a closure kept in a generic Mutex was) grows linearly.
+        #expect(last < first * 10 + .milliseconds(20))
+        hub.detach(subscription)
+        hub.deliverLocally(event)
+        #expect(count.withLock { $0 } == 40_000)
+    }
+
     @Test("A bound connection (pushes on the publisher's thread) emits acks and pushes in sequence order while both sides send; a gap is filled from the database")
     func boundConnectionInOrder() async throws {
         let w = try await ElinkWorld.make()
