@@ -94,13 +94,13 @@ extension MessagingService {
         do {
             // Concurrent sends share one transaction on SQLite (each in its own savepoint).
             let (message, recipients) = try await database.batchedTransaction { [self] tx in
-                let other = try await checkCanPost(tx, conversationID: conversationID, principal: principal)
+                let check = try await checkCanPost(tx, conversationID: conversationID, principal: principal)
                 if let blobID { try await requireOwnBlob(tx, blobID: blobID, ownerID: principal.userID, kind: kind) }
                 let message = try await insertMessage(tx, conversationID: conversationID, senderID: principal.userID, clientID: clientID,
-                                                      kind: kind, body: body, blobID: blobID, refersTo: nil)
+                                                      kind: kind, body: body, blobID: blobID, refersTo: nil, lastSeqRead: check.lastSeq)
                 // A 1:1 chat's members are the two just checked; others are read.
                 let recipients: [RongID]
-                if let other { recipients = [principal.userID, other] } else { recipients = try await memberIDs(tx, conversationID: conversationID) }
+                if let other = check.other { recipients = [principal.userID, other] } else { recipients = try await memberIDs(tx, conversationID: conversationID) }
                 return (message, recipients)
             }
             let json = ElinkFrames.messageJSON(message)
@@ -142,15 +142,28 @@ extension MessagingService {
     /// The `UPDATE … RETURNING` takes the conversation row's lock on PostgreSQL (concurrent sends
     /// to one conversation queue behind it) and runs on the one writer on SQLite, so each send
     /// gets the next number and a send that rolls back gives its number back: no gaps.
+    ///
+    /// `lastSeqRead` is the conversation's `last_seq` as this transaction read it (the send's
+    /// checks). On SQLite nothing else writes between that read and this update (one writer, one
+    /// transaction), so the next number is known and a plain compare-and-set update does — SQLite
+    /// builds an ephemeral table for every `RETURNING`, a tenth of a send's SQLite time. Should the
+    /// row have moved anyway, the `RETURNING` path runs.
     func insertMessage(_ tx: any SQLSession, conversationID: RongID, senderID: RongID, clientID: String?, kind: MessageKind, body: String,
-                       blobID: RongID?, refersTo: RongID?) async throws -> Message {
+                       blobID: RongID?, refersTo: RongID?, lastSeqRead: Int64? = nil) async throws -> Message {
         let now = clock.now()
-        guard let row = try await tx.first(
-            "UPDATE messaging_conversations SET last_seq = last_seq + 1, updated_at = ? WHERE id = ? RETURNING last_seq",
-            [.time(now), .id(conversationID)]) else {
-            throw DomainError(.conversationNotFound, "No such conversation.", status: 404)
+        let seq: Int64
+        if let lastSeqRead, tx.dialect == .sqlite, try await tx.execute(
+            "UPDATE messaging_conversations SET last_seq = ?, updated_at = ? WHERE id = ? AND last_seq = ?",
+            [.int(lastSeqRead + 1), .time(now), .id(conversationID), .int(lastSeqRead)]) == 1 {
+            seq = lastSeqRead + 1
+        } else {
+            guard let row = try await tx.first(
+                "UPDATE messaging_conversations SET last_seq = last_seq + 1, updated_at = ? WHERE id = ? RETURNING last_seq",
+                [.time(now), .id(conversationID)]) else {
+                throw DomainError(.conversationNotFound, "No such conversation.", status: 404)
+            }
+            seq = row.int("last_seq")
         }
-        let seq = row.int("last_seq")
         let id = ids.next()
         try await tx.execute(
             """
@@ -179,12 +192,12 @@ extension MessagingService {
 
     /// Who may post where: members only; contacts only in 1:1 chats, nobody but the bank in
     /// notice and channel conversations, nobody in a closed service chat. Returns the other
-    /// member of a 1:1 chat.
+    /// member of a 1:1 chat and the conversation's last sequence number.
     ///
     /// One statement reads the sender's membership and, for a 1:1 chat, the other member and
     /// whether the two are contacts (every send runs this; it was three statements).
     @discardableResult
-    func checkCanPost(_ tx: any SQLSession, conversationID: RongID, principal: Principal) async throws -> RongID? {
+    func checkCanPost(_ tx: any SQLSession, conversationID: RongID, principal: Principal) async throws -> PostCheck {
         guard let row = try await tx.first(
             """
             SELECT \(MessagingService.conversationColumns), m.role, m.read_seq, m.visible_from_seq, o.user_id AS other_id,
@@ -208,7 +221,7 @@ extension MessagingService {
                 throw DomainError(.notAContact, "You can only message your contacts.", status: 403)
             }
             guard row.int("is_contact") == 1 else { throw MessagingService.notAContact }
-            return other
+            return PostCheck(other: other, lastSeq: entry.conversation.lastSeq)
         case .manager, .group: break
         case .service:
             let status = try await tx.first("SELECT status FROM messaging_service_chats WHERE conversation_id = ?",
@@ -219,7 +232,13 @@ extension MessagingService {
         case .notice, .channel:
             throw DomainError(.notAllowedToPost, "Only the bank posts in this conversation.", status: 403)
         }
-        return nil
+        return PostCheck(other: nil, lastSeq: entry.conversation.lastSeq)
+    }
+
+    /// What `checkCanPost` read: a 1:1 chat's other member, and the conversation's `last_seq`.
+    struct PostCheck {
+        let other: RongID?
+        let lastSeq: Int64
     }
 
     static func validateClientID(_ text: String) throws(DomainError) -> String {
