@@ -29,6 +29,8 @@ struct ElinkBench: AsyncParsableCommand {
     @Option(help: "Loopback port for the server") var port = 18_766
     @Flag(help: "Run the server as a child `rong serve` process (automatic when one process cannot hold both ends of every connection)")
     var serverProcess = false
+    @Option(help: "The rong executable the child server runs (default: this one), to compare server builds under one client")
+    var serverExecutable: String?
     @Option(name: .customLong("database"), help: "postgres://… to bench PostgreSQL (default: $DATABASE_URL, else a fresh SQLite file in data/bench/)")
     var url: String?
 
@@ -53,7 +55,7 @@ struct ElinkBench: AsyncParsableCommand {
         // in a child process (`--server-process`, or when one process cannot hold both) it is one each.
         var limit = rlimit()
         getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
-        let separate = serverProcess || rlim_t(connections) * 2 + 512 > limit.rlim_max
+        let separate = serverProcess || serverExecutable != nil || rlim_t(connections) * 2 + 512 > limit.rlim_max
         let needed = rlim_t(connections) * (separate ? 1 : 2) + 512
         if limit.rlim_cur < needed && limit.rlim_max >= needed { limit.rlim_cur = needed; setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) }
         getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
@@ -84,11 +86,13 @@ struct ElinkBench: AsyncParsableCommand {
         print("setup: \(users.count) users, \(direct.count) 1:1 chats, \(groups.count) groups in \(seconds(since: setupStarted)) s")
 
         let hub: (any MessageHub)?
+        var serverPID: Int32?
         let stopServer: @Sendable () async -> Void
         if separate {
             await platform.shutdown()
-            let child = try ElinkBench.startServer(databaseURL: scratch.url, port: port, secret: secret)
+            let child = try ElinkBench.startServer(databaseURL: scratch.url, port: port, secret: secret, executable: serverExecutable)
             try await ElinkBench.waitUntilListening(port: port, child: child)
+            serverPID = child.processIdentifier
             hub = nil
             stopServer = {
                 child.terminate()
@@ -105,7 +109,7 @@ struct ElinkBench: AsyncParsableCommand {
         }
 
         // Connect everyone, a few hundred at a time.
-        let state = BenchState(clients: connections)
+        let state = BenchState(clients: connections, serverPID: serverPID)
         let connectStarted = ContinuousClock.now
         let port = self.port
         let group = MultiThreadedEventLoopGroup.singleton
@@ -177,9 +181,9 @@ struct ElinkBench: AsyncParsableCommand {
     }
 
     /// `rong serve` on the bench's database in a child process (its log goes to a file beside the database).
-    static func startServer(databaseURL: String, port: Int, secret: String) throws -> Process {
+    static func startServer(databaseURL: String, port: Int, secret: String, executable: String? = nil) throws -> Process {
         let child = Process()
-        child.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        child.executableURL = executable.map { URL(fileURLWithPath: $0) } ?? URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         child.arguments = ["serve", "--database", databaseURL, "--port", String(port), "--no-end-of-day"]
         var environment = ProcessInfo.processInfo.environment
         environment["RONG_SIGNING_SECRET"] = secret
@@ -265,8 +269,26 @@ final class BenchState: Sendable {
     private let connections: Mutex<[Int: BenchConnection]> = Mutex([:])
     private let latencies: Mutex<[UInt64]> = Mutex([])
     let clients: Int
+    /// The child `rong serve`, whose CPU time each phase reports beside this process's.
+    let serverPID: Int32?
 
-    init(clients: Int) { self.clients = clients }
+    init(clients: Int, serverPID: Int32?) {
+        self.clients = clients
+        self.serverPID = serverPID
+    }
+
+    /// CPU seconds used so far (user + system): this process, and the child server (nil in one process).
+    func cpuSeconds() -> (own: Double, server: Double?) {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        let own = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+        guard let serverPID, let stat = try? String(contentsOfFile: "/proc/\(serverPID)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return (own, nil) }
+        // Fields after the command's closing parenthesis: state is field 3, utime 14 and stime 15 (clock ticks).
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return (own, nil) }
+        return (own, (user + system) / Double(sysconf(Int32(_SC_CLK_TCK))))
+    }
 
     func register(_ connection: BenchConnection) { connections.withLock { $0[connection.socket.index] = connection } }
 
@@ -292,9 +314,11 @@ final class BenchState: Sendable {
     func phase(_ name: String, plans: [SendPlan], expected: Int) async throws -> PhaseResult {
         try await Task.sleep(for: .milliseconds(300))
         let started = ContinuousClock.now
+        let cpuBefore = cpuSeconds()
         start(plans)
         try await waitFor(\.delivered, expected, timeoutSeconds: ElinkBench.phaseTimeoutSeconds) { false }
         let elapsed = ContinuousClock.now - started
+        let cpuAfter = cpuSeconds()
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let sorted = latencies.withLock { $0.sorted() }
         func percentile(_ p: Double) -> Double { sorted.isEmpty ? 0 : Double(sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]) / 1e6 }
@@ -302,6 +326,15 @@ final class BenchState: Sendable {
         let result = PhaseResult(perSecond: Double(got) / seconds, p50Ms: percentile(0.5), p99Ms: percentile(0.99))
         print(String(format: "%@: %d messages sent, %d of %d delivered in %.2f s = %.0f delivered/s; latency p50 %.1f ms, p99 %.1f ms",
                      name, plans.reduce(0) { $0 + $1.count }, got, expected, seconds, result.perSecond, result.p50Ms, result.p99Ms))
+        // CPU per delivered message: steadier than the rate on a machine whose speed drifts.
+        let perMessage = { (cpu: Double) in cpu * 1e6 / Double(max(got, 1)) }
+        if let before = cpuBefore.server, let after = cpuAfter.server {
+            print(String(format: "  CPU per delivered message: server %.1f µs, clients %.1f µs (%.2f of %d cores busy)",
+                         perMessage(after - before), perMessage(cpuAfter.own - cpuBefore.own),
+                         (after - before + cpuAfter.own - cpuBefore.own) / seconds, ProcessInfo.processInfo.activeProcessorCount))
+        } else {
+            print(String(format: "  CPU per delivered message: %.1f µs (server and clients in this process)", perMessage(cpuAfter.own - cpuBefore.own)))
+        }
         return result
     }
 
