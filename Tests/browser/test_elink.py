@@ -56,7 +56,7 @@ class ElinkFlow(browser_kit.BrowserFlow):
         self.type("mobile", mobile)
         self.type("password", password)
         self.click("sign-in-submit")
-        self.wait_for_path(r"/console")
+        self.wait_for_path(r"/console(\?[^/]*)?$")  # not /console/sign-in, which matched before the sign-in finished
 
     def wait_image(self, blob_id):
         """Waits until the image message `blob_id` has loaded (fetched with this browser's own session)."""
@@ -102,7 +102,7 @@ class ElinkFlow(browser_kit.BrowserFlow):
                 manager.type("mobile", MANAGER_MOBILE)
                 manager.type("password", MANAGER_PASSWORD)
                 manager.click("sign-in-submit")
-                manager.wait_for_path(r"/console")
+                manager.wait_for_path(r"/console(\?[^/]*)?$")  # not /console/sign-in, which matched before the sign-in finished
                 manager.open("/console/elink/customers")
                 row = manager.wait.until(lambda d: [r for r in d.find_elements(By.CSS_SELECTOR, "#elink-customers tr.customer") if "王芳" in r.text])[0]
                 row.find_element(By.CSS_SELECTOR, "a.chat-link").click()
