@@ -71,7 +71,7 @@ struct ElinkBench: AsyncParsableCommand {
         let secret = (0..<48).map { _ in String(UInt8.random(in: 0...255), radix: 16) }.joined()
         let platform = try await RongPlatform.start(database: scratch.database, clock: .live, ids: .live,
                                                     security: RongPlatform.Security(signingSecret: Array(secret.utf8), bcryptCost: 4), logger: logger)
-        print("rong bench im: \(connections) connections, groups of \(groupSize); \(ProcessInfo.processInfo.activeProcessorCount) cores, "
+        print("rong bench im: \(connections) connections, groups of \(groupSize); \(ProcessInfo.processInfo.activeProcessorCount) cores, \(Allocator.name), "
               + "\(scratch.database.dialect.rawValue); server \(separate ? "in a child process (`rong serve`)" : "in this process")")
         let setupStarted = ContinuousClock.now
         let users = try await makeUsers(platform)

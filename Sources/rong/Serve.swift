@@ -68,7 +68,7 @@ struct Serve: AsyncParsableCommand {
     @inline(never)
     static func serve(platform: RongPlatform, config: RongConfig, ledgerAPIKey: String) async throws {
         let app = try await buildApplication(platform: platform, config: config, ledgerAPIKey: ledgerAPIKey)
-        print("融 Rong is listening on http://\(config.host):\(config.port)/  (database: \(platform.database.location))")
+        print("融 Rong is listening on http://\(config.host):\(config.port)/  (database: \(platform.database.location); \(Allocator.name))")
         do {
             try await app.runService()
         } catch {
