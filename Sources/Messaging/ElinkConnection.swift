@@ -126,8 +126,13 @@ public final class ElinkConnection: Sendable {
     /// Handles one text frame from the client; returns the frames to send back, in order (and
     /// any hub events held while it was handled).
     public func receive(_ text: String) async -> [String] {
+        await ElinkConnection.collect { await receive(text, emit: $0) }
+    }
+
+    /// What `body` emits, in order (for callers that take frames as a return value).
+    private static func collect(_ body: (Emit) async -> Void) async -> [String] {
         let out = Mutex<[String]>([])
-        await receive(text) { frames in out.withLock { $0 += frames } }
+        await body { frames in out.withLock { $0 += frames } }
         return out.withLock { $0 }
     }
 
@@ -256,9 +261,7 @@ public final class ElinkConnection: Sendable {
     /// Turns a hub event into the frames this client should get (none for a duplicate, none yet
     /// while a client frame is in flight: those come with its answer).
     public func deliver(_ event: HubEvent) async -> [String] {
-        let out = Mutex<[String]>([])
-        await deliver(event) { frames in out.withLock { $0 += frames } }
-        return out.withLock { $0 }
+        await ElinkConnection.collect { await deliver(event, emit: $0) }
     }
 
     /// `deliver(_:)` for a transport that reads `subscription.events` itself.
@@ -311,10 +314,6 @@ public final class ElinkConnection: Sendable {
             state.delivered[event.conversationID] = seq
             return .frames([event.frame])
         }
-        guard seq - last <= Int64(ElinkConnection.gapFillMax) else {
-            state.delivered[event.conversationID] = nil
-            return .frames([ElinkFrames.resync(conversationID: event.conversationID, afterSeq: last)])
-        }
         return .gap(Gap(conversationID: event.conversationID, after: last, upTo: seq))
     }
 
@@ -340,7 +339,8 @@ public final class ElinkConnection: Sendable {
         }
     }
 
-    /// Messages (after, upTo] from the database as frames; a failed read becomes a `resync`.
+    /// Messages (after, upTo] from the database as frames; a gap over `gapFillMax` or a failed
+    /// read becomes a `resync`.
     private func fill(_ gap: Gap) async -> [String] {
         guard gap.upTo - gap.after <= Int64(ElinkConnection.gapFillMax) else {
             state.withLock { $0.delivered[gap.conversationID] = nil }

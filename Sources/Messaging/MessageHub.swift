@@ -49,7 +49,7 @@ public protocol MessageHub: Sendable {
 }
 
 /// One connection's hub events: on `events`, a bounded stream (when a reader cannot keep up
-/// the stream ends, `overflowed`), or — once a sink is bound (`ElinkConnection.bind(emit:)`) —
+/// the stream ends), or — once a sink is bound (`ElinkConnection.bind(emit:)`) —
 /// handed to the sink on the publisher's thread, with no stream or task in between.
 public final class HubSubscription: Sendable, Hashable {
     /// Events buffered on `events` for one reader before it is treated as too slow.
@@ -59,7 +59,6 @@ public final class HubSubscription: Sendable, Hashable {
     public let userID: RongID
     public let events: AsyncStream<HubEvent>
     let continuation: AsyncStream<HubEvent>.Continuation
-    private let overflowState = Mutex(false)
     /// The bound sink, boxed: a closure kept directly in a generic `Mutex` is re-wrapped in a
     /// reabstraction thunk each time `withLock` hands it out and writes it back, so every event
     /// would have made the next call one thunk deeper.
@@ -74,9 +73,6 @@ public final class HubSubscription: Sendable, Hashable {
         self.userID = userID
         (events, continuation) = AsyncStream.makeStream(of: HubEvent.self, bufferingPolicy: .bufferingOldest(HubSubscription.bufferMax))
     }
-
-    /// True once an event was dropped because the buffer was full.
-    public var overflowed: Bool { overflowState.withLock { $0 } }
 
     /// From now on events go to `sink` (called on the publisher's thread; it must not block).
     public func bind(_ sink: @escaping @Sendable (HubEvent) -> Void) {
@@ -94,7 +90,7 @@ public final class HubSubscription: Sendable, Hashable {
         if let sink = sink.withLock({ $0 }) { return sink.call(event) }
         switch continuation.yield(event) {
         case .dropped:
-            overflowState.withLock { $0 = true }
+            // The reader fell behind: its stream ends; a client reconnects and syncs.
             continuation.finish()
         case .enqueued, .terminated: break
         @unknown default: break

@@ -92,7 +92,7 @@ extension MessagingService {
             return SendResult(message: existing, duplicate: true)
         }
         do {
-            // Concurrent sends share one transaction on SQLite (each in its own savepoint).
+            // Concurrent sends share one transaction on SQLite (a refused one rolls back alone: `Database.batchedTransaction`).
             let (message, recipients) = try await database.batchedTransaction { [self] tx in
                 let check = try await checkCanPost(tx, conversationID: conversationID, principal: principal)
                 if let blobID { try await requireOwnBlob(tx, blobID: blobID, ownerID: principal.userID, kind: kind) }

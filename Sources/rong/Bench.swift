@@ -135,11 +135,3 @@ final class BatchTally: Sendable {
 
     var totals: (count: Int, events: Int, nanoseconds: Int64) { state.withLock { $0 } }
 }
-
-/// Which malloc this process runs on: jemalloc when the build linked it (see Package.swift), else the C library's.
-enum Allocator {
-    static var name: String {
-        guard let process = dlopen(nil, RTLD_NOW) else { return "glibc malloc" }
-        return dlsym(process, "mallctl") != nil ? "jemalloc" : "glibc malloc"
-    }
-}

@@ -241,6 +241,30 @@ import Testing
         try await w.finish()
     }
 
+    @Test("A push after a gap wider than gapFillMax becomes a resync, not a read of the whole gap")
+    func wideGapBecomesResync() async throws {
+        let w = try await ElinkWorld.make()
+        let a = try await w.customer(1), b = try await w.customer(2)
+        let chat = try await w.contacts(a, b, mobileOfB: ElinkWorld.mobile(2))
+        let (connection, _) = try await ElinkConnection.open(service: w.messaging, principal: b)
+        _ = await connection.receive(#"{"type":"sync","conversation_id":"\#(chat)","after_seq":0}"#)
+        // Pushes this connection never saw (as if lost), one more than the server fills.
+        for n in 0..<ElinkConnection.gapFillMax {
+            _ = try await w.messaging.send(a, conversationID: chat, clientID: nil, content: .text("lost \(n)"), origin: connection.subscription)
+        }
+        let reader = FrameReader(subscription: connection.subscription)
+        _ = try await w.messaging.send(a, conversationID: chat, clientID: nil, content: .text("next"))
+        let frames = try await connection.deliver(try #require(reader.next(1).first)).map(ServerFrame.decode)
+        #expect(frames.map(\.type) == ["resync"])
+        // Having re-synced, the next push is delivered again.
+        _ = await connection.receive(#"{"type":"sync","conversation_id":"\#(chat)","after_seq":\#(ElinkConnection.gapFillMax + 1),"ref":"s"}"#)
+        _ = try await w.messaging.send(a, conversationID: chat, clientID: nil, content: .text("after"))
+        let after = try await connection.deliver(try #require(reader.next(1).first)).map(ServerFrame.decode)
+        #expect(after.map(\.message?.text) == ["after"])
+        await connection.close()
+        try await w.finish()
+    }
+
     @Test("A client reconnecting with its last sequence gets everything after it; pushes fill gaps and drop duplicates")
     func reconnectResync() async throws {
         let w = try await ElinkWorld.make()

@@ -19,7 +19,7 @@ enum ElinkWebSocket {
     static func serve(messaging: MessagingService, principal: Principal, inbound: WebSocketInboundStream, channel: any Channel) async throws {
         let (connection, hello) = try await ElinkConnection.open(service: messaging, principal: principal)
         let writer = ElinkFrameWriter(channel: channel)
-        let emit: @Sendable ([String]) -> Void = { frames in writer.write(frames) }
+        let emit: ElinkConnection.Emit = { frames in writer.write(frames) }
         writer.write([hello])
         connection.bind(emit: emit)
         await withTaskGroup(of: Void.self) { group in
